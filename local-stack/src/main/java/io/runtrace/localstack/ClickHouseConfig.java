@@ -1,0 +1,131 @@
+package io.runtrace.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Writes config.xml and users.xml for one ClickHouse 18.16 replica, from scratch. */
+final class ClickHouseConfig {
+  private ClickHouseConfig() {}
+
+  /** Ports of the server being configured and of both cluster members (native TCP). */
+  record Ports(int http, int tcp, int interserver, int zookeeper, int writerTcp, int readerTcp) {}
+
+  static Path write(Path dir, String replica, Ports ports) {
+    Path config = dir.resolve("config.xml");
+    try {
+      for (String sub : new String[] {"data/tmp", "data/user_files", "data/format_schemas", "logs"}) {
+        Files.createDirectories(dir.resolve(sub));
+      }
+      Files.writeString(config, configXml(dir, replica, ports));
+      Files.writeString(dir.resolve("users.xml"), USERS_XML);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write ClickHouse config in " + dir, e);
+    }
+    return config;
+  }
+
+  static Path logFile(Path dir) {
+    return dir.resolve("logs/clickhouse-server.log");
+  }
+
+  private static String configXml(Path dir, String replica, Ports p) {
+    Path data = dir.resolve("data");
+    return "<?xml version=\"1.0\"?>\n<yandex>\n"
+        + "  <logger>\n"
+        + "    <level>warning</level>\n"
+        + "    <log>" + logFile(dir) + "</log>\n"
+        + "    <errorlog>" + dir.resolve("logs/clickhouse-server.err.log") + "</errorlog>\n"
+        + "    <size>50M</size>\n"
+        + "    <count>3</count>\n"
+        + "  </logger>\n"
+        + "  <listen_host>127.0.0.1</listen_host>\n"
+        + "  <http_port>" + p.http() + "</http_port>\n"
+        + "  <tcp_port>" + p.tcp() + "</tcp_port>\n"
+        + "  <interserver_http_port>" + p.interserver() + "</interserver_http_port>\n"
+        + "  <interserver_http_host>127.0.0.1</interserver_http_host>\n"
+        + "  <max_connections>1024</max_connections>\n"
+        + "  <keep_alive_timeout>3</keep_alive_timeout>\n"
+        + "  <max_concurrent_queries>100</max_concurrent_queries>\n"
+        + "  <uncompressed_cache_size>268435456</uncompressed_cache_size>\n"
+        + "  <mark_cache_size>268435456</mark_cache_size>\n"
+        + "  <path>" + data + "/</path>\n"
+        + "  <tmp_path>" + data + "/tmp/</tmp_path>\n"
+        + "  <user_files_path>" + data + "/user_files/</user_files_path>\n"
+        + "  <format_schema_path>" + data + "/format_schemas/</format_schema_path>\n"
+        + "  <users_config>" + dir.resolve("users.xml") + "</users_config>\n"
+        + "  <default_profile>default</default_profile>\n"
+        + "  <default_database>default</default_database>\n"
+        + "  <mlock_executable>false</mlock_executable>\n"
+        + "  <zookeeper>\n"
+        + "    <node index=\"1\"><host>127.0.0.1</host><port>" + p.zookeeper() + "</port></node>\n"
+        + "    <session_timeout_ms>10000</session_timeout_ms>\n"
+        + "  </zookeeper>\n"
+        + "  <macros>\n"
+        + "    <shard>01</shard>\n"
+        + "    <replica>" + replica + "</replica>\n"
+        + "  </macros>\n"
+        + "  <remote_servers>\n"
+        + "    <runtrace>\n"
+        + "      <shard>\n"
+        + "        <internal_replication>true</internal_replication>\n"
+        + "        <replica><host>127.0.0.1</host><port>" + p.writerTcp() + "</port></replica>\n"
+        + "        <replica><host>127.0.0.1</host><port>" + p.readerTcp() + "</port></replica>\n"
+        + "      </shard>\n"
+        + "    </runtrace>\n"
+        + "  </remote_servers>\n"
+        + "  <distributed_ddl>\n"
+        + "    <path>/clickhouse/task_queue/ddl</path>\n"
+        + "  </distributed_ddl>\n"
+        + "</yandex>\n";
+  }
+
+  private static final String NETWORKS =
+      "      <networks><ip>::1</ip><ip>127.0.0.1</ip></networks>\n";
+
+  private static String user(String name, String profile) {
+    return "    <" + name + ">\n"
+        + "      <password></password>\n"
+        + NETWORKS
+        + "      <profile>" + profile + "</profile>\n"
+        + "      <quota>default</quota>\n"
+        + "    </" + name + ">\n";
+  }
+
+  // readonly=2 for user reader: SELECTs may still carry settings (e.g. max_execution_time).
+  private static final String USERS_XML = "<?xml version=\"1.0\"?>\n<yandex>\n"
+      + "  <profiles>\n"
+      + "    <default>\n"
+      + "      <max_memory_usage>2000000000</max_memory_usage>\n"
+      + "      <use_uncompressed_cache>0</use_uncompressed_cache>\n"
+      + "      <load_balancing>random</load_balancing>\n"
+      + "    </default>\n"
+      + "    <readonly>\n"
+      + "      <readonly>1</readonly>\n"
+      + "    </readonly>\n"
+      + "    <reader>\n"
+      + "      <max_memory_usage>2000000000</max_memory_usage>\n"
+      + "      <load_balancing>random</load_balancing>\n"
+      + "      <readonly>2</readonly>\n"
+      + "    </reader>\n"
+      + "  </profiles>\n"
+      + "  <users>\n"
+      + user("default", "default")
+      + user("writer", "default")
+      + user("reader", "reader")
+      + "  </users>\n"
+      + "  <quotas>\n"
+      + "    <default>\n"
+      + "      <interval>\n"
+      + "        <duration>3600</duration>\n"
+      + "        <queries>0</queries>\n"
+      + "        <errors>0</errors>\n"
+      + "        <result_rows>0</result_rows>\n"
+      + "        <read_rows>0</read_rows>\n"
+      + "        <execution_time>0</execution_time>\n"
+      + "      </interval>\n"
+      + "    </default>\n"
+      + "  </quotas>\n"
+      + "</yandex>\n";
+}

@@ -1,0 +1,411 @@
+package io.runtrace.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real local stack on 127.0.0.1: one ZooKeeper, N KRaft Kafka brokers (child JVMs) and two
+ * ClickHouse servers (replicas {@code writer} and {@code reader} of shard {@code 01}).
+ * Child processes stop on {@link #close()} or JVM shutdown; a later start kills leftovers of a
+ * JVM that died harder than that.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+  private final Builder settings;
+  private final Path workDir;
+  private ZooKeeperServer zookeeper;
+  private final List<KafkaBroker> brokers = new ArrayList<>();
+  private ClickHouseServer writer;
+  private ClickHouseServer reader;
+  private Thread shutdownHook;
+  private boolean started;
+
+  private LocalStack(Builder builder) {
+    this.settings = builder.copy();
+    this.workDir = builder.workDir.toAbsolutePath().normalize();
+  }
+
+  /** A builder with the defaults documented on its methods. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts ZooKeeper, the brokers and both ClickHouse servers and waits until each answers, all
+   * within {@link Builder#startTimeout}. Does nothing when already started. On failure everything
+   * started so far is stopped and the exception carries the tail of the failing server's log.
+   */
+  public synchronized LocalStack start() {
+    if (started) {
+      return this;
+    }
+    String clickHouse = ClickHouseBinary.resolve(settings.clickHouseServerBinary);
+    Deadline deadline = Deadline.after(settings.startTimeout);
+    try {
+      prepareWorkDir();
+      createServers(clickHouse);
+      shutdownHook = new Thread(this::close, "runtrace-local-stack-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+      zookeeper.start();
+      brokers.forEach(KafkaBroker::startFormat);
+      zookeeper.awaitReady(deadline);
+      // ClickHouse 18.16 refuses to start while ZooKeeper is unreachable, hence this order.
+      writer.start();
+      reader.start();
+      for (KafkaBroker broker : brokers) {
+        broker.awaitFormat(deadline);
+        broker.start();
+      }
+      writer.awaitReady(deadline);
+      reader.awaitReady(deadline);
+      KafkaBroker.awaitRegistered(kafkaBootstrapServers(), brokers, deadline);
+      started = true;
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Comma-separated PLAINTEXT addresses of all brokers, e.g. {@code 127.0.0.1:p1,127.0.0.1:p2}. */
+  public String kafkaBootstrapServers() {
+    requireServers();
+    return brokers.stream().map(KafkaBroker::address).collect(Collectors.joining(","));
+  }
+
+  /** ZooKeeper address, e.g. {@code 127.0.0.1:p}. */
+  public String zookeeperConnect() {
+    requireServers();
+    return zookeeper.connectString();
+  }
+
+  /** HTTP interface of the writer replica, e.g. {@code http://127.0.0.1:8123}. */
+  public URI clickHouseWriterUrl() {
+    requireServers();
+    return writer.url();
+  }
+
+  /** HTTP interface of the reader replica. */
+  public URI clickHouseReaderUrl() {
+    requireServers();
+    return reader.url();
+  }
+
+  public int brokerCount() {
+    return settings.brokers;
+  }
+
+  /** Stops broker {@code index} (0-based) gracefully: SIGTERM, SIGKILL after 20 s. */
+  public synchronized void stopBroker(int index) {
+    broker(index).stop();
+  }
+
+  /** Kills broker {@code index} (0-based) with SIGKILL. */
+  public synchronized void killBroker(int index) {
+    broker(index).kill();
+  }
+
+  /** Restarts a stopped broker on its old ports and data and waits until it answers. */
+  public synchronized void startBroker(int index) {
+    KafkaBroker broker = broker(index);
+    broker.start();
+    KafkaBroker.awaitRegistered(broker.address(), List.of(broker), Deadline.after(settings.startTimeout));
+  }
+
+  /** Stops the ClickHouse writer server gracefully, for outage tests. */
+  public synchronized void stopClickHouseWriter() {
+    requireServers();
+    writer.stop();
+  }
+
+  /** Starts the ClickHouse writer server again and waits until it answers {@code SELECT 1}. */
+  public synchronized void startClickHouseWriter() {
+    requireServers();
+    writer.start();
+    writer.awaitReady(Deadline.after(settings.startTimeout));
+  }
+
+  /** Absolute directory holding configs, data, logs and pid files of all servers. */
+  public Path workDir() {
+    return workDir;
+  }
+
+  /** Stops ClickHouse servers, brokers, then ZooKeeper. Never throws; may be called repeatedly. */
+  @Override
+  public synchronized void close() {
+    stopQuietly(reader == null ? null : reader::stop);
+    stopQuietly(writer == null ? null : writer::stop);
+    // In parallel: each graceful stop may wait up to 20 s, and controllers go down together anyway.
+    List<Thread> stopping = brokers.stream()
+        .map(b -> new Thread(() -> stopQuietly(b::stop), "stop-" + b.address())).toList();
+    stopping.forEach(Thread::start);
+    stopping.forEach(LocalStack::joinQuietly);
+    stopQuietly(zookeeper == null ? null : zookeeper::stop);
+    started = false;
+    Thread hook = shutdownHook;
+    shutdownHook = null;
+    if (hook != null && Thread.currentThread() != hook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is exiting; the hook is running or will find everything stopped.
+      }
+    }
+  }
+
+  private void createServers(String clickHouse) {
+    Ports ports = new Ports();
+    int zkPort = ports.pick(settings.zookeeperPort, "zookeeperPort");
+    int controllers = settings.brokers >= 3 ? 3 : 1;
+    int[] kafkaPorts = new int[settings.brokers];
+    int[] controllerPorts = new int[settings.brokers];
+    for (int i = 0; i < settings.brokers; i++) {
+      kafkaPorts[i] = ports.pick(settings.kafkaPort == 0 ? 0 : settings.kafkaPort + i,
+          "kafkaPort" + (i == 0 ? "" : " + " + i + " (broker " + i + ")"));
+      controllerPorts[i] = i < controllers ? ports.pick(0, "controller port") : 0;
+    }
+    String voters = Stream.iterate(0, i -> i + 1).limit(controllers)
+        .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i]).collect(Collectors.joining(","));
+    String clusterId = (settings.keepData ? KafkaBroker.existingClusterId(workDir)
+        : java.util.Optional.<String>empty()).orElseGet(() -> Uuid.randomUuid().toString());
+    zookeeper = new ZooKeeperServer(workDir, zkPort);
+    brokers.clear();
+    for (int i = 0; i < settings.brokers; i++) {
+      brokers.add(new KafkaBroker(workDir, i, kafkaPorts[i], controllerPorts[i], voters,
+          settings.brokers, clusterId, settings.brokerProperties));
+    }
+    int writerHttp = ports.pick(settings.clickHouseWriterHttpPort, "clickHouseWriterHttpPort");
+    int readerHttp = ports.pick(settings.clickHouseReaderHttpPort, "clickHouseReaderHttpPort");
+    int writerTcp = ports.pick(0, "ClickHouse writer tcp_port");
+    int readerTcp = ports.pick(0, "ClickHouse reader tcp_port");
+    writer = new ClickHouseServer(workDir, clickHouse, "writer", new ClickHouseConfig.Ports(
+        writerHttp, writerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
+    reader = new ClickHouseServer(workDir, clickHouse, "reader", new ClickHouseConfig.Ports(
+        readerHttp, readerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
+  }
+
+  /** Kills leftovers of a crashed run and, unless keepData, wipes the servers' directories. */
+  private void prepareWorkDir() {
+    try {
+      Files.createDirectories(workDir);
+      ChildProcess.killLeftovers(workDir);
+      if (settings.keepData) {
+        return;
+      }
+      Set<String> fixed = Set.of(ZooKeeperServer.DIR, ClickHouseServer.dirName("writer"),
+          ClickHouseServer.dirName("reader"));
+      try (Stream<Path> children = Files.list(workDir)) {
+        for (Path child : children.toList()) {
+          String name = child.getFileName().toString();
+          if (fixed.contains(name) || name.startsWith(KafkaBroker.DIR_PREFIX)) {
+            deleteRecursively(child);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare work dir " + workDir, e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private KafkaBroker broker(int index) {
+    requireServers();
+    if (index < 0 || index >= brokers.size()) {
+      throw new IllegalArgumentException(
+          "broker index must be 0.." + (brokers.size() - 1) + ", was " + index);
+    }
+    return brokers.get(index);
+  }
+
+  private void requireServers() {
+    if (zookeeper == null) {
+      throw new IllegalStateException("LocalStack is not started; call start() first");
+    }
+  }
+
+  private static void stopQuietly(Runnable stop) {
+    try {
+      if (stop != null) {
+        stop.run();
+      }
+    } catch (RuntimeException ignored) {
+      // close() never throws; ChildProcess.stop already falls back to SIGKILL.
+    }
+  }
+
+  private static void joinQuietly(Thread thread) {
+    try {
+      thread.join(STOP_GRACE.plusSeconds(15).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Settings of a {@link LocalStack}; every setting has a default, so {@code build()} alone works. */
+  public static final class Builder {
+    private static final Set<String> MANAGED_BROKER_PROPERTIES = Set.of("process.roles", "node.id",
+        "controller.quorum.voters", "listeners", "advertised.listeners", "log.dirs",
+        "controller.listener.names", "listener.security.protocol.map", "inter.broker.listener.name");
+    private Path workDir = Path.of(System.getProperty("user.dir"), "target", "runtrace-stack");
+    private int brokers = 1;
+    private int kafkaPort;
+    private int zookeeperPort;
+    private int clickHouseWriterHttpPort;
+    private int clickHouseReaderHttpPort;
+    private String clickHouseServerBinary = ClickHouseBinary.DEFAULT;
+    private Map<String, String> brokerProperties = new LinkedHashMap<>();
+    private Duration startTimeout = Duration.ofSeconds(90);
+    private boolean keepData;
+
+    private Builder() {}
+
+    /** Directory for configs, data, logs and pid files. Default {@code ${user.dir}/target/runtrace-stack}. */
+    public Builder workDir(Path workDir) {
+      this.workDir = Objects.requireNonNull(workDir, "workDir");
+      return this;
+    }
+
+    /** Number of Kafka brokers, 1..5. Default 1. From 3 brokers on, nodes 0..2 are also controllers; else node 0. */
+    public Builder brokers(int brokers) {
+      this.brokers = brokers;
+      return this;
+    }
+
+    /** PLAINTEXT port of broker 0; broker i uses kafkaPort + i. Default 0: free ports. */
+    public Builder kafkaPort(int kafkaPort) {
+      this.kafkaPort = kafkaPort;
+      return this;
+    }
+
+    /** ZooKeeper client port. Default 0: a free port. */
+    public Builder zookeeperPort(int zookeeperPort) {
+      this.zookeeperPort = zookeeperPort;
+      return this;
+    }
+
+    /** HTTP port of the ClickHouse writer. Default 0: a free port (tcp and interserver are always free ports). */
+    public Builder clickHouseWriterHttpPort(int port) {
+      this.clickHouseWriterHttpPort = port;
+      return this;
+    }
+
+    /** HTTP port of the ClickHouse reader. Default 0: a free port. */
+    public Builder clickHouseReaderHttpPort(int port) {
+      this.clickHouseReaderHttpPort = port;
+      return this;
+    }
+
+    /** Name on PATH (also looked up in /usr/sbin, /usr/bin) or path. Default {@code clickhouse-server}. */
+    public Builder clickHouseServerBinary(String binary) {
+      this.clickHouseServerBinary = binary;
+      return this;
+    }
+
+    /** An extra {@code server.properties} entry for every broker, e.g. {@code log.retention.bytes}. */
+    public Builder brokerProperty(String key, String value) {
+      if (key == null || key.isBlank() || value == null) {
+        throw new IllegalArgumentException("brokerProperty needs a key and a value, was " + key + "=" + value);
+      }
+      if (MANAGED_BROKER_PROPERTIES.contains(key.trim())) {
+        throw new IllegalArgumentException("brokerProperty " + key + " is set by LocalStack itself");
+      }
+      brokerProperties.put(key.trim(), value);
+      return this;
+    }
+
+    /** Timeout for the whole {@link LocalStack#start()}, also per restart of one server. Default 90 s. */
+    public Builder startTimeout(Duration startTimeout) {
+      this.startTimeout = startTimeout;
+      return this;
+    }
+
+    /** Keep data of an earlier run instead of wiping the servers' directories at start. Default false. */
+    public Builder keepData(boolean keepData) {
+      this.keepData = keepData;
+      return this;
+    }
+
+    /** Validates the settings; throws {@link IllegalArgumentException} naming the first bad one. */
+    public LocalStack build() {
+      if (brokers < 1 || brokers > 5) {
+        throw new IllegalArgumentException("brokers must be 1..5, was " + brokers);
+      }
+      checkPort("kafkaPort", kafkaPort == 0 ? 0 : kafkaPort + brokers - 1, kafkaPort);
+      checkPort("zookeeperPort", zookeeperPort, zookeeperPort);
+      checkPort("clickHouseWriterHttpPort", clickHouseWriterHttpPort, clickHouseWriterHttpPort);
+      checkPort("clickHouseReaderHttpPort", clickHouseReaderHttpPort, clickHouseReaderHttpPort);
+      checkDistinct();
+      if (clickHouseServerBinary == null || clickHouseServerBinary.isBlank()) {
+        throw new IllegalArgumentException("clickHouseServerBinary must not be blank");
+      }
+      if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
+        throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
+      }
+      return new LocalStack(this);
+    }
+
+    private static void checkPort(String setting, int highest, int value) {
+      if (value < 0 || highest > 65535) {
+        throw new IllegalArgumentException(setting + " must be 0 (free port) or 1..65535"
+            + (highest != value ? " leaving room for all brokers" : "") + ", was " + value);
+      }
+    }
+
+    private void checkDistinct() {
+      Map<Integer, String> used = new LinkedHashMap<>();
+      for (int i = 0; kafkaPort != 0 && i < brokers; i++) {
+        used.put(kafkaPort + i, "kafkaPort" + (i == 0 ? "" : " + " + i));
+      }
+      String[][] others = {{"zookeeperPort", Integer.toString(zookeeperPort)},
+          {"clickHouseWriterHttpPort", Integer.toString(clickHouseWriterHttpPort)},
+          {"clickHouseReaderHttpPort", Integer.toString(clickHouseReaderHttpPort)}};
+      for (String[] other : others) {
+        int port = Integer.parseInt(other[1]);
+        if (port == 0) {
+          continue;
+        }
+        String previous = used.putIfAbsent(port, other[0]);
+        if (previous != null) {
+          throw new IllegalArgumentException(
+              other[0] + " " + port + " is already used by " + previous);
+        }
+      }
+    }
+
+    private Builder copy() {
+      Builder b = new Builder();
+      b.workDir = workDir;
+      b.brokers = brokers;
+      b.kafkaPort = kafkaPort;
+      b.zookeeperPort = zookeeperPort;
+      b.clickHouseWriterHttpPort = clickHouseWriterHttpPort;
+      b.clickHouseReaderHttpPort = clickHouseReaderHttpPort;
+      b.clickHouseServerBinary = clickHouseServerBinary;
+      b.brokerProperties = new LinkedHashMap<>(brokerProperties);
+      b.startTimeout = startTimeout;
+      b.keepData = keepData;
+      return b;
+    }
+  }
+}

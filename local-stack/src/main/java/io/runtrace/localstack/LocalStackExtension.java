@@ -1,0 +1,61 @@
+package io.runtrace.localstack;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Starts one {@link LocalStack} per test JVM in {@code target/it-stack}, stops it when the test
+ * run ends, and injects it into constructors, {@code @BeforeAll} and test methods.
+ * Brokers: system property {@code runtrace.it.brokers} or env {@code RUNTRACE_IT_BROKERS}, default 1.
+ */
+public final class LocalStackExtension implements BeforeAllCallback, ParameterResolver {
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(LocalStackExtension.class);
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    stack(context);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == LocalStack.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return stack(context);
+  }
+
+  private static LocalStack stack(ExtensionContext context) {
+    return context.getRoot().getStore(NAMESPACE)
+        .getOrComputeIfAbsent(StartedStack.class, k -> new StartedStack(), StartedStack.class)
+        .stack;
+  }
+
+  static int brokers() {
+    String value = System.getProperty("runtrace.it.brokers", System.getenv("RUNTRACE_IT_BROKERS"));
+    try {
+      return value == null || value.isBlank() ? 1 : Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("runtrace.it.brokers must be an integer, was " + value, e);
+    }
+  }
+
+  @SuppressWarnings("deprecation") // CloseableResource is what JUnit 5.x closes at the end of the run.
+  private static final class StartedStack implements ExtensionContext.Store.CloseableResource {
+    private final LocalStack stack = LocalStack.builder()
+        .workDir(Path.of(System.getProperty("user.dir"), "target", "it-stack"))
+        .brokers(brokers())
+        .build()
+        .start();
+
+    @Override
+    public void close() {
+      stack.close();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.runtrace.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(LocalStackExtension.class)
+class LocalStackIT {
+  private final LocalStack stack;
+
+  LocalStackIT(LocalStack stack) {
+    this.stack = stack;
+  }
+
+  @Test
+  void kafkaRoundTripsARecord() throws Exception {
+    String topic = "it-" + UUID.randomUUID();
+    Map<String, Object> common = Map.of("bootstrap.servers", stack.kafkaBootstrapServers());
+    try (Admin admin = Admin.create(common)) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(common, new StringSerializer(), new StringSerializer())) {
+      producer.send(new ProducerRecord<>(topic, "run-1", "span")).get();
+    }
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(common, new StringDeserializer(), new StringDeserializer())) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      ConsumerRecord<String, String> record = null;
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (record == null && System.nanoTime() < until) {
+        var records = consumer.poll(Duration.ofMillis(500));
+        record = records.isEmpty() ? null : records.iterator().next();
+      }
+      assertThat(record).isNotNull();
+      assertThat(record.key()).isEqualTo("run-1");
+      assertThat(record.value()).isEqualTo("span");
+    }
+  }
+
+  @Test
+  void writerReplicatesToReaderAndDeduplicatesARetriedBlock() throws Exception {
+    String table = "t_" + UUID.randomUUID().toString().replace("-", "");
+    String ddl = "CREATE TABLE " + table + " (id UInt64, name String) ENGINE = ReplicatedMergeTree("
+        + "'/clickhouse/tables/{shard}/it/" + table + "', '{replica}') ORDER BY id";
+    ClickHouseHttp.query(stack.clickHouseWriterUrl(), ddl);
+    ClickHouseHttp.query(stack.clickHouseReaderUrl(), ddl);
+
+    String insert = "INSERT INTO " + table + " VALUES (1, 'a'), (2, 'b'), (3, 'c')";
+    ClickHouseHttp.query(stack.clickHouseWriterUrl(), insert);
+    ClickHouseHttp.query(stack.clickHouseWriterUrl(), insert); // a retry of the same block
+
+    String count = "SELECT count() FROM " + table;
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String seen = ClickHouseHttp.query(stack.clickHouseReaderUrl(), count);
+    while (!"3".equals(seen) && System.nanoTime() < until) {
+      Thread.sleep(200);
+      seen = ClickHouseHttp.query(stack.clickHouseReaderUrl(), count);
+    }
+    assertThat(seen).isEqualTo("3");
+    assertThat(ClickHouseHttp.query(stack.clickHouseWriterUrl(), count)).isEqualTo("3");
+  }
+}

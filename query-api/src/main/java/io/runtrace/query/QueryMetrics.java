@@ -1,0 +1,66 @@
+package io.runtrace.query;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The service's meters: HTTP requests per route and status ({@code runtrace_query_http_requests_seconds}),
+ * ClickHouse queries and their errors ({@code runtrace_query_clickhouse_queries_seconds},
+ * {@code runtrace_query_clickhouse_errors_total}) and requests shed because the queue was full
+ * ({@code runtrace_query_http_rejected_total}).
+ */
+final class QueryMetrics {
+  private static final System.Logger LOG = System.getLogger(QueryMetrics.class.getName());
+
+  private final MeterRegistry registry;
+  private final Counter rejected;
+
+  QueryMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.rejected = Counter.builder("runtrace.query.http.rejected")
+        .description("Requests answered 503 because every worker was busy and the queue was full")
+        .register(registry);
+  }
+
+  /** Runs one ClickHouse query; a failure is logged, counted and becomes a 503 for the caller. */
+  <T> T query(String name, Supplier<T> query) {
+    long start = System.nanoTime();
+    String outcome = "error";
+    try {
+      T result = query.get();
+      outcome = "success";
+      return result;
+    } catch (RuntimeException e) {
+      Counter.builder("runtrace.query.clickhouse.errors")
+          .description("ClickHouse queries that failed or timed out")
+          .tag("query", name)
+          .register(registry)
+          .increment();
+      LOG.log(Level.WARNING, "ClickHouse query " + name + " failed", e);
+      throw new ApiException(503, "unavailable", "the run history store did not answer; retry later");
+    } finally {
+      Timer.builder("runtrace.query.clickhouse.queries")
+          .description("ClickHouse query time")
+          .tags("query", name, "outcome", outcome)
+          .register(registry)
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Records one answered HTTP request. */
+  void request(String route, int status, long nanos) {
+    Timer.builder("runtrace.query.http.requests")
+        .description("HTTP requests by route and status")
+        .tags("route", route, "status", Integer.toString(status))
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void rejected() {
+    rejected.increment();
+  }
+}

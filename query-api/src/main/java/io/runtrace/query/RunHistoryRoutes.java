@@ -1,0 +1,123 @@
+package io.runtrace.query;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * The routing of the service: one handler that maps paths to {@link RunHistoryApi}, turns
+ * failures into JSON errors (never a stack trace) and records every request's route, status and
+ * time. {@link RunHistoryService} and the tests both serve {@link #create}.
+ */
+final class RunHistoryRoutes implements HttpHandler {
+  private static final System.Logger LOG = System.getLogger(RunHistoryRoutes.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String RUNS = "/v1/runs";
+  /** Seconds a client is asked to wait after a 503. */
+  static final String RETRY_AFTER_SECONDS = "1";
+
+  private final RunHistoryApi api;
+  private final QueryMetrics metrics;
+  private final Supplier<String> prometheusText;
+
+  private RunHistoryRoutes(RunHistoryApi api, QueryMetrics metrics, Supplier<String> prometheusText) {
+    this.api = api;
+    this.metrics = metrics;
+    this.prometheusText = prometheusText;
+  }
+
+  /** The handler for every path of the service. */
+  static HttpHandler create(RunHistoryApi api, QueryMetrics metrics, Supplier<String> prometheusText) {
+    return new RunHistoryRoutes(api, metrics, prometheusText);
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    long start = System.nanoTime();
+    String route = "unmatched";
+    int status = 500;
+    try {
+      if (BoundedExecutor.overflowing()) {
+        metrics.rejected();
+        exchange.getResponseHeaders().set("Connection", "close");
+        throw new ApiException(503, "overloaded", "too many requests in flight; retry later");
+      }
+      String path = exchange.getRequestURI().getRawPath();
+      String query = exchange.getRequestURI().getRawQuery();
+      String runId = null;
+      if (path.equals("/health") || path.equals("/metrics") || path.equals(RUNS)) {
+        route = path;
+      } else if (path.startsWith(RUNS + "/")) {
+        String rest = path.substring(RUNS.length() + 1);
+        if (rest.endsWith("/trace") && rest.indexOf('/') == rest.length() - "/trace".length()) {
+          route = RUNS + "/{runId}/trace";
+          runId = rest.substring(0, rest.length() - "/trace".length());
+        } else if (!rest.isEmpty() && rest.indexOf('/') < 0) {
+          route = RUNS + "/{runId}";
+          runId = rest;
+        }
+      }
+      if (route.equals("unmatched")) throw ApiException.notFound("no such path: " + QueryParameters.quoted(path));
+      if (!"GET".equals(exchange.getRequestMethod())) {
+        exchange.getResponseHeaders().set("Allow", "GET");
+        throw new ApiException(405, "method_not_allowed", "only GET is allowed on " + route);
+      }
+      status = switch (route) {
+        case "/health" -> health(exchange);
+        case "/metrics" -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+            prometheusText.get().getBytes(StandardCharsets.UTF_8));
+        case RUNS -> sendJson(exchange, 200, api.listRuns(query));
+        case RUNS + "/{runId}" -> sendJson(exchange, 200, api.getRun(runId, query));
+        default -> sendJson(exchange, 200, api.getTrace(runId, query));
+      };
+    } catch (ApiException e) {
+      status = sendError(exchange, e.status(), e.code(), e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "request " + exchange.getRequestURI() + " failed", e);
+      status = sendError(exchange, 500, "internal", "the request failed; see the service log");
+    } finally {
+      metrics.request(route, status, System.nanoTime() - start);
+      exchange.close();
+    }
+  }
+
+  private int health(HttpExchange exchange) throws IOException {
+    RunHistoryApi.HealthAnswer answer = api.health();
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    if (answer.ok()) return sendJson(exchange, 200, body.put("status", "ok"));
+    body.put("status", "unavailable").put("reason", answer.reason());
+    return sendJson(exchange, 503, body);
+  }
+
+  private static int sendError(HttpExchange exchange, int status, String code, String message) {
+    if (status == 503) exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+    ObjectNode body = JsonNodeFactory.instance.objectNode().put("error", code).put("message", message);
+    try {
+      return sendJson(exchange, status, body);
+    } catch (IOException e) {
+      // The client went away; there is no one left to tell.
+      return status;
+    }
+  }
+
+  private static int sendJson(HttpExchange exchange, int status, ObjectNode body) throws IOException {
+    return send(exchange, status, "application/json; charset=utf-8", JSON.writeValueAsBytes(body));
+  }
+
+  private static int send(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+    return status;
+  }
+}

@@ -1,0 +1,109 @@
+package io.runtrace.query;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.runtrace.clickhouse.ClickHouseDatabase;
+import java.util.Objects;
+
+/** Settings for {@link RunHistoryService}; each setter validates and names the setting. */
+public final class RunHistoryServiceBuilder {
+  /** Default HTTP port. */
+  public static final int DEFAULT_PORT = 8080;
+  /** Default bind address: every interface. */
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  /** Default page size of {@code GET /v1/runs} when {@code limit} is absent. */
+  public static final int DEFAULT_PAGE_SIZE = 50;
+  /** Default largest {@code limit} accepted. */
+  public static final int DEFAULT_MAX_PAGE_SIZE = 1000;
+  /** Default cap on spans returned for one trace. */
+  public static final int DEFAULT_MAX_SPANS_PER_TRACE = 10_000;
+  /** Default worker threads, which also bounds concurrent ClickHouse queries. */
+  public static final int DEFAULT_THREADS = 8;
+  /** Default requests waiting for a worker before further ones are answered 503. */
+  public static final int DEFAULT_QUEUE_CAPACITY = 64;
+
+  ClickHouseDatabase reader;
+  int port = DEFAULT_PORT;
+  String host = DEFAULT_HOST;
+  int maxPageSize = DEFAULT_MAX_PAGE_SIZE;
+  int defaultPageSize = DEFAULT_PAGE_SIZE;
+  int maxSpansPerTrace = DEFAULT_MAX_SPANS_PER_TRACE;
+  int threads = DEFAULT_THREADS;
+  int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+  int backlog = 128;
+  PrometheusMeterRegistry meterRegistry;
+
+  RunHistoryServiceBuilder() {}
+
+  /** The ClickHouse reader replica to query. Required; the service never writes. */
+  public RunHistoryServiceBuilder reader(ClickHouseDatabase reader) {
+    this.reader = Objects.requireNonNull(reader, "reader");
+    return this;
+  }
+
+  /** HTTP port, 0..65535; 0 picks a free port (see {@link RunHistoryService#port()}). Default 8080. */
+  public RunHistoryServiceBuilder port(int port) {
+    this.port = range("port", port, 0, 65_535);
+    return this;
+  }
+
+  /** Address to bind. Default {@code 0.0.0.0}. */
+  public RunHistoryServiceBuilder host(String host) {
+    Objects.requireNonNull(host, "host");
+    if (host.isBlank()) throw new IllegalArgumentException("host must not be blank");
+    this.host = host;
+    return this;
+  }
+
+  /** Largest {@code limit} of {@code GET /v1/runs}, 1..100,000. Default 1000. */
+  public RunHistoryServiceBuilder maxPageSize(int max) {
+    this.maxPageSize = range("maxPageSize", max, 1, 100_000);
+    return this;
+  }
+
+  /** Page size when {@code limit} is absent, 1..maxPageSize. Default 50. */
+  public RunHistoryServiceBuilder defaultPageSize(int size) {
+    this.defaultPageSize = range("defaultPageSize", size, 1, 100_000);
+    return this;
+  }
+
+  /** Spans returned per trace at most, 1..1,000,000; more is answered with {@code "truncated": true}. Default 10,000. */
+  public RunHistoryServiceBuilder maxSpansPerTrace(int max) {
+    this.maxSpansPerTrace = range("maxSpansPerTrace", max, 1, 1_000_000);
+    return this;
+  }
+
+  /** Worker threads, 1..256; also the most ClickHouse queries in flight. Default 8. */
+  public RunHistoryServiceBuilder threads(int threads) {
+    this.threads = range("threads", threads, 1, 256);
+    return this;
+  }
+
+  /** Requests that may wait for a worker, 1..100,000; beyond that the answer is 503. Default 64. */
+  public RunHistoryServiceBuilder queueCapacity(int capacity) {
+    this.queueCapacity = range("queueCapacity", capacity, 1, 100_000);
+    return this;
+  }
+
+  /** Registry for the service's meters, scraped at {@code /metrics}. Default: a new one. */
+  public RunHistoryServiceBuilder meterRegistry(PrometheusMeterRegistry registry) {
+    this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+    return this;
+  }
+
+  /** Checks the settings together and builds the (not yet started) service. */
+  public RunHistoryService build() {
+    if (reader == null) throw new IllegalStateException("reader is required: the ClickHouse reader replica");
+    if (defaultPageSize > maxPageSize) {
+      throw new IllegalStateException("defaultPageSize (" + defaultPageSize + ") must not exceed maxPageSize (" + maxPageSize + ")");
+    }
+    if (meterRegistry == null) meterRegistry = RunHistoryService.defaultRegistry();
+    return new RunHistoryService(this);
+  }
+
+  private static int range(String name, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(name + " must be " + min + ".." + max + ", was " + value);
+    }
+    return value;
+  }
+}

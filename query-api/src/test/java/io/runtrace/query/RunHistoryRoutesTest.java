@@ -1,0 +1,233 @@
+package io.runtrace.query;
+
+import static io.runtrace.query.TestRows.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The routing over a real JDK server and client, with a fake reader replica. */
+class RunHistoryRoutesTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant NOW = Instant.parse("2025-01-02T03:05:00Z");
+
+  private final List<String> queries = new CopyOnWriteArrayList<>();
+  private volatile Function<String, List<JsonNode>> answers = sql -> List.of();
+  private volatile boolean pingOk = true;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final HttpClient client = HttpClient.newHttpClient();
+  private HttpServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    ReadReplica fake = new ReadReplica() {
+      @Override
+      public List<JsonNode> query(String sql) {
+        queries.add(sql);
+        return answers.apply(sql);
+      }
+
+      @Override
+      public boolean ping() {
+        return pingOk;
+      }
+
+      @Override
+      public String database() {
+        return "runtrace";
+      }
+    };
+    QueryMetrics metrics = new QueryMetrics(registry);
+    RunHistoryApi api = new RunHistoryApi(fake, Clock.fixed(NOW, ZoneOffset.UTC), metrics, 50, 1000, 3);
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(new BoundedExecutor(2, 4));
+    server.createContext("/", RunHistoryRoutes.create(api, metrics, registry::scrape));
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  @Test
+  void listsRunsWithFreshness() throws Exception {
+    answers = sql -> List.of(TestRows.run("r2", "running", T0 + 10, T0 + 99), TestRows.run("r1", "completed", T0, T0 + 7));
+
+    HttpResponse<String> response = get("/v1/runs?limit=2&status=running,completed");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.get("runs")).hasSize(2);
+    assertThat(body.get("runs").get(0).get("run_id").asText()).isEqualTo("r2");
+    assertThat(body.get("freshness").get("as_of").asText()).isEqualTo("2025-01-02T03:05:00.000000000Z");
+    assertThat(body.get("freshness").get("latest_update").asText()).isEqualTo("2025-01-02T03:04:05.123456888Z");
+    assertThat(queries).singleElement().asString().contains("status IN ('running', 'completed')", "LIMIT 2");
+  }
+
+  @Test
+  void emptyListHasNullLatestUpdate() throws Exception {
+    JsonNode body = JSON.readTree(get("/v1/runs").body());
+
+    assertThat(body.get("runs")).isEmpty();
+    assertThat(body.get("freshness").get("latest_update").isNull()).isTrue();
+    assertThat(queries).singleElement().asString().endsWith("LIMIT 50");
+  }
+
+  @Test
+  void badLimitIs400WithMessage() throws Exception {
+    HttpResponse<String> response = get("/v1/runs?limit=0");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).isEqualTo("{\"error\":\"bad_request\",\"message\":\"limit must be 1..1000, was 0\"}");
+    assertThat(queries).isEmpty();
+  }
+
+  @Test
+  void maliciousRunIdIs400AndNeverQueried() throws Exception {
+    HttpResponse<String> response = get("/v1/runs/x'%20OR%201=1%20--");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("bad_request");
+    assertThat(queries).isEmpty();
+  }
+
+  @Test
+  void unknownRunIs404() throws Exception {
+    HttpResponse<String> response = get("/v1/runs/nope");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.body()).isEqualTo("{\"error\":\"not_found\",\"message\":\"no run \\\"nope\\\"\"}");
+  }
+
+  @Test
+  void sameRunIdInTwoTenantsIs409() throws Exception {
+    answers = sql -> List.of(TestRows.run("r1", "running", T0, T0), TestRows.run("r1", "running", T0, T0));
+
+    assertThat(get("/v1/runs/r1").statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void traceNestsSpansAndReportsTruncation() throws Exception {
+    answers = sql -> sql.contains(".runs ")
+        ? List.of(TestRows.run("r1", "completed", T0, T0 + 1))
+        : List.of(TestRows.span("root", "", T0), TestRows.span("a", "root", T0 + 1),
+            TestRows.span("b", "a", T0 + 2), TestRows.span("c", "root", T0 + 3));
+
+    JsonNode body = JSON.readTree(get("/v1/runs/r1/trace?tenant=acme").body());
+
+    assertThat(body.get("run").get("run_id").asText()).isEqualTo("r1");
+    assertThat(body.get("spans")).hasSize(1);
+    assertThat(body.get("spans").get(0).get("children").get(0).get("children").get(0).get("span_id").asText())
+        .isEqualTo("b");
+    assertThat(body.get("truncated").asBoolean()).isTrue();
+    assertThat(body.get("span_count").asInt()).isEqualTo(3);
+    assertThat(queries.get(1)).contains("WHERE tenant = 'acme' AND trace_id = 'trace-r1'", "LIMIT 4");
+  }
+
+  @Test
+  void clickHouseFailureIs503WithoutStackTrace() throws Exception {
+    answers = sql -> {
+      throw new IllegalStateException("Code: 159, e.displayText() = DB::Exception: Timeout exceeded");
+    };
+
+    HttpResponse<String> response = get("/v1/runs");
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    assertThat(response.body()).isEqualTo(
+        "{\"error\":\"unavailable\",\"message\":\"the run history store did not answer; retry later\"}");
+    assertThat(registry.scrape()).contains("runtrace_query_clickhouse_errors_total{query=\"select_runs\"} 1.0");
+  }
+
+  @Test
+  void unknownPathWrongMethodAndHealth() throws Exception {
+    assertThat(get("/v2/runs").statusCode()).isEqualTo(404);
+    assertThat(get("/v1/runs/a/b/c").statusCode()).isEqualTo(404);
+    HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/v1/runs"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).hasValue("GET");
+    assertThat(JSON.readTree(post.body()).get("error").asText()).isEqualTo("method_not_allowed");
+
+    assertThat(get("/health").body()).isEqualTo("{\"status\":\"ok\"}");
+    pingOk = false;
+    HttpResponse<String> down = get("/health");
+    assertThat(down.statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(down.body()).get("status").asText()).isEqualTo("unavailable");
+  }
+
+  @Test
+  void metricsCountRequestsByRouteAndStatus() throws Exception {
+    get("/v1/runs");
+    get("/v1/runs?limit=x");
+    get("/v1/runs/r9");
+
+    HttpResponse<String> metrics = get("/metrics");
+
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("runtrace_query_http_requests_seconds_count{route=\"/v1/runs\",status=\"200\"} 1")
+        .contains("runtrace_query_http_requests_seconds_count{route=\"/v1/runs\",status=\"400\"} 1")
+        .contains("runtrace_query_http_requests_seconds_count{route=\"/v1/runs/{runId}\",status=\"404\"} 1");
+  }
+
+  @Test
+  void fullQueueAnswers503InsteadOfDroppingTheConnection() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    answers = sql -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return List.of();
+    };
+    // 2 workers + 4 queued fill the pool; the rest must be told to come back.
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      inFlight.add(client.sendAsync(HttpRequest.newBuilder(uri("/v1/runs")).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    List<Integer> statuses = new ArrayList<>();
+    try {
+      for (int i = 0; i < 10 && statuses.stream().noneMatch(s -> s == 503); i++) {
+        Thread.sleep(100);
+        inFlight.stream().filter(java.util.concurrent.CompletableFuture::isDone).forEach(f -> statuses.add(f.join().statusCode()));
+      }
+    } finally {
+      release.countDown();
+    }
+    inFlight.forEach(f -> assertThat(f.join().statusCode()).isIn(200, 503));
+    assertThat(inFlight.stream().filter(f -> f.join().statusCode() == 503).count()).isGreaterThanOrEqualTo(1);
+    assertThat(inFlight.stream().filter(f -> f.join().statusCode() == 503).findFirst().orElseThrow().headers()
+        .firstValue("Retry-After")).isPresent();
+    assertThat(registry.scrape()).contains("runtrace_query_http_rejected_total");
+  }
+
+  private HttpResponse<String> get(String pathAndQuery) throws Exception {
+    return client.send(HttpRequest.newBuilder(uri(pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + pathAndQuery);
+  }
+}

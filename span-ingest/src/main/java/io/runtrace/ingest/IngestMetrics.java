@@ -1,0 +1,76 @@
+package io.runtrace.ingest;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Span counters of one shared producer, bound to any number of registries. Prometheus names:
+ * {@code runtrace_ingest_spans_accepted_total}, {@code _sent_total}, {@code _dropped_total{reason}},
+ * {@code runtrace_ingest_buffered_bytes}, {@code runtrace_ingest_producer_recreated_total},
+ * {@code runtrace_ingest_requests_throttled_total}; all tagged with the topic.
+ */
+final class IngestMetrics {
+  /** Why spans were dropped; the {@code reason} tag value is the lower-case name. */
+  enum DropReason {
+    BUFFER_FULL,
+    TOO_LARGE,
+    UNSERIALIZABLE,
+    INVALID,
+    FATAL_PRODUCER_ERROR,
+    SHUTDOWN;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final String topic;
+  private final ByteBudget budget;
+  final LongAdder accepted = new LongAdder();
+  final LongAdder sent = new LongAdder();
+  final LongAdder recreated = new LongAdder();
+  final LongAdder throttled = new LongAdder();
+  private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
+
+  IngestMetrics(String topic, ByteBudget budget) {
+    this.topic = topic;
+    this.budget = budget;
+    for (DropReason r : DropReason.values()) dropped.put(r, new LongAdder());
+  }
+
+  void dropped(DropReason reason, long spans) {
+    dropped.get(reason).add(spans);
+  }
+
+  long droppedCount(DropReason reason) {
+    return dropped.get(reason).sum();
+  }
+
+  void bindTo(MeterRegistry registry) {
+    counter(registry, "runtrace.ingest.spans.accepted", accepted, "Spans accepted into the buffer");
+    counter(registry, "runtrace.ingest.spans.sent", sent, "Spans acknowledged by Kafka");
+    counter(registry, "runtrace.ingest.producer.recreated", recreated, "Kafka producers replaced after a fatal error");
+    counter(registry, "runtrace.ingest.requests.throttled", throttled, "OTLP requests answered 429 because the buffer was full");
+    dropped.forEach(
+        (reason, adder) ->
+            FunctionCounter.builder("runtrace.ingest.spans.dropped", adder, LongAdder::doubleValue)
+                .description("Spans dropped, by reason")
+                .tag("topic", topic)
+                .tag("reason", reason.tag())
+                .register(registry));
+    Gauge.builder("runtrace.ingest.buffered", budget, b -> (double) b.used())
+        .description("Bytes held until Kafka acknowledges them")
+        .baseUnit(BaseUnits.BYTES)
+        .tag("topic", topic)
+        .register(registry);
+  }
+
+  private void counter(MeterRegistry registry, String name, LongAdder adder, String description) {
+    FunctionCounter.builder(name, adder, LongAdder::doubleValue).description(description).tag("topic", topic).register(registry);
+  }
+}

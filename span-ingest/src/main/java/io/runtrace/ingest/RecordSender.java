@@ -1,0 +1,156 @@
+package io.runtrace.ingest;
+
+import io.runtrace.ingest.IngestMetrics.DropReason;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.UnknownProducerIdException;
+
+/**
+ * The one thread that moves held records into the Kafka producer, so callers never wait on Kafka.
+ * Records Kafka could not take yet stay held and are retried with backoff; a producer that hit a
+ * sequence or epoch error is replaced, and its unacknowledged records are sent again.
+ */
+final class RecordSender implements Runnable {
+  private static final System.Logger LOG = System.getLogger(RecordSender.class.getName());
+  private static final long MIN_BACKOFF_MS = 50;
+  private static final long MAX_BACKOFF_MS = 1000;
+
+  private final SharedProducer owner;
+  private final Function<Properties, Producer<String, byte[]>> factory;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile boolean recreate;
+  // Callbacks from a replaced producer requeue their records instead of dropping them.
+  private volatile int generation;
+  // Set by a callback that saw a retriable error; Kafka reports metadata timeouts this way, not by throwing.
+  private volatile boolean slowDown;
+  private Producer<String, byte[]> producer;
+  private long backoffMs;
+
+  RecordSender(SharedProducer owner, Function<Properties, Producer<String, byte[]>> factory) {
+    this.owner = owner;
+    this.factory = factory;
+    this.thread = new Thread(this, "runtrace-span-sender-" + owner.settings.topic());
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      try {
+        if (producer == null || recreate) replaceProducer();
+        TraceRecord record = owner.poll(100);
+        if (record != null && producer != null) send(record);
+        else if (record != null) owner.requeue(record);
+        if (backoffMs > 0) Thread.sleep(backoffMs);
+      } catch (InterruptedException e) {
+        if (!running) break;
+      } catch (RuntimeException e) {
+        LOG.log(Level.ERROR, "Span sender loop failed; continuing", e);
+      }
+    }
+  }
+
+  private void send(TraceRecord record) {
+    int gen = generation;
+    try {
+      producer.send(new ProducerRecord<>(owner.settings.topic(), record.key, record.value), (md, e) -> completed(record, gen, md, e));
+      if (slowDown) backOff();
+      else backoffMs = 0;
+      slowDown = false;
+    } catch (SerializationException | RecordTooLargeException e) {
+      drop(record, e instanceof SerializationException ? DropReason.UNSERIALIZABLE : DropReason.TOO_LARGE, e);
+    } catch (RetriableException e) { // no metadata or no buffer space within max.block.ms: Kafka is slow or down
+      owner.requeue(record);
+      backOff();
+    } catch (RuntimeException e) { // the producer is in a fatal state: a fresh one can still send what we hold
+      LOG.log(Level.WARNING, "Kafka producer failed; replacing it", e);
+      owner.requeue(record);
+      recreate = true;
+    }
+  }
+
+  private void completed(TraceRecord record, int gen, RecordMetadata metadata, Exception e) {
+    if (e == null) {
+      owner.metrics.sent.add(record.spans);
+      owner.done(record);
+    } else if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
+      drop(record, DropReason.TOO_LARGE, e);
+    } else if (e instanceof OutOfOrderSequenceException || e instanceof UnknownProducerIdException
+        || e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException) {
+      if (gen == generation) recreate = true;
+      owner.requeue(record);
+    } else if (e instanceof RetriableException || gen != generation) {
+      owner.requeue(record);
+      slowDown = true;
+    } else if (!running) {
+      drop(record, DropReason.SHUTDOWN, e);
+    } else {
+      drop(record, DropReason.FATAL_PRODUCER_ERROR, e);
+    }
+  }
+
+  private void backOff() {
+    backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoffMs * 2));
+  }
+
+  private void drop(TraceRecord record, DropReason reason, Exception e) {
+    owner.metrics.dropped(reason, record.spans);
+    owner.done(record);
+    LOG.log(Level.WARNING, "Dropped " + record.spans + " spans of trace " + record.key + ": " + reason.tag(), e);
+  }
+
+  private void replaceProducer() {
+    Producer<String, byte[]> old = producer;
+    generation++;
+    producer = null;
+    recreate = false;
+    if (old != null) {
+      owner.metrics.recreated.increment();
+      closeQuietly(old, Duration.ZERO);
+    }
+    try {
+      producer = factory.apply(owner.settings.producerProperties());
+      backoffMs = 0;
+    } catch (RuntimeException e) { // for example a bootstrap host that does not resolve (yet)
+      LOG.log(Level.WARNING, "Could not create Kafka producer; retrying", e);
+      backoffMs = MAX_BACKOFF_MS;
+    }
+  }
+
+  /** Stops the thread and closes the producer, waiting up to {@code timeout} for in-flight sends. */
+  void stop(Duration timeout) {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(Math.max(1, timeout.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (producer != null) closeQuietly(producer, timeout);
+  }
+
+  private static void closeQuietly(Producer<String, byte[]> p, Duration timeout) {
+    try {
+      p.close(timeout);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Closing Kafka producer failed", e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.runtrace.ingest;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+
+/** {@code POST /v1/traces}: OTLP/HTTP protobuf, regrouped by trace into records and held for Kafka. */
+final class TracesHandler implements HttpHandler {
+  private static final System.Logger LOG = System.getLogger(TracesHandler.class.getName());
+  static final String PROTOBUF = "application/x-protobuf";
+  /** Seconds an OTLP client should wait before retrying a 429. */
+  static final int RETRY_AFTER_SECONDS = 1;
+
+  private final SharedProducer producer;
+  private final TraceRecordBatcher batcher;
+  private final int maxRequestBytes;
+
+  TracesHandler(SharedProducer producer, TraceRecordBatcher batcher, int maxRequestBytes) {
+    this.producer = producer;
+    this.batcher = batcher;
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!"POST".equals(exchange.getRequestMethod())) {
+        exchange.getResponseHeaders().set("Allow", "POST");
+        Replies.error(exchange, 405, "use POST", false);
+        return;
+      }
+      String type = mediaType(exchange.getRequestHeaders().getFirst("Content-Type"));
+      if (!PROTOBUF.equals(type)) {
+        Replies.error(exchange, 415, "unsupported Content-Type '" + type + "': send " + PROTOBUF
+            + (type.equals("application/json") ? " (OTLP/JSON is not supported yet)" : ""), false);
+        return;
+      }
+      String encoding = mediaType(exchange.getRequestHeaders().getFirst("Content-Encoding"));
+      if (!encoding.isEmpty() && !encoding.equals("gzip") && !encoding.equals("identity")) {
+        Replies.error(exchange, 415, "unsupported Content-Encoding '" + encoding + "': send gzip or none", true);
+        return;
+      }
+      byte[] body;
+      try {
+        body = readBounded(exchange, encoding.equals("gzip"));
+      } catch (java.util.zip.ZipException e) {
+        Replies.error(exchange, 400, "malformed gzip body: " + e.getMessage(), true);
+        return;
+      }
+      if (body == null) {
+        Replies.error(exchange, 413, "request larger than " + maxRequestBytes + " bytes", true);
+        return;
+      }
+      ExportTraceServiceRequest request;
+      try {
+        request = ExportTraceServiceRequest.parseFrom(body);
+      } catch (InvalidProtocolBufferException e) {
+        Replies.error(exchange, 400, "malformed ExportTraceServiceRequest: " + e.getMessage(), true);
+        return;
+      }
+      export(exchange, request);
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "OTLP request failed", e);
+      throw e;
+    }
+  }
+
+  private void export(HttpExchange exchange, ExportTraceServiceRequest request) throws IOException {
+    TraceRecordBatcher.Result batch = batcher.batch(request.getResourceSpansList());
+    long bytes = 0;
+    for (TraceRecord r : batch.records) bytes += r.bytes();
+    if (!batch.records.isEmpty() && !producer.budget.wouldFit(bytes)) {
+      producer.metrics.throttled.increment();
+      exchange.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+      Replies.error(exchange, 429, "span buffer is full; retry later", true);
+      return;
+    }
+    long rejected = KafkaSpanExporter.offer(batch, producer);
+    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+    if (rejected > 0) {
+      long bufferFull = rejected - batch.tooLargeSpans - batch.invalidSpans;
+      response.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(rejected)
+          .setErrorMessage(batch.tooLargeSpans + " spans larger than maxRecordBytes, " + batch.invalidSpans
+              + " without a 16-byte trace id, " + bufferFull + " did not fit the buffer"));
+    }
+    Replies.send(exchange, 200, PROTOBUF, response.build().toByteArray());
+  }
+
+  private byte[] readBounded(HttpExchange exchange, boolean gzip) throws IOException {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null && !gzip && parseLong(length) > maxRequestBytes) return null;
+    InputStream raw = exchange.getRequestBody();
+    // The limit applies after decompression too, so a small gzip body cannot expand without bound.
+    try (InputStream in = gzip ? new GZIPInputStream(raw) : raw) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        out.write(buf, 0, n);
+        if (out.size() > maxRequestBytes) return null;
+      }
+      return out.toByteArray();
+    }
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  static String mediaType(String header) {
+    if (header == null) return "";
+    int semi = header.indexOf(';');
+    return (semi < 0 ? header : header.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,134 @@
+package io.runtrace.stream;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Decodes a spans record, merges its spans into their run's state, and emits the new spans
+ * (enriched with run identity) and the run's new version. Bad spans go to the dead letters.
+ */
+final class RunAssembler implements Processor<byte[], byte[], byte[], byte[]> {
+  static final String HEADER_REASON = "runtrace.dlq.reason";
+  static final String HEADER_DETAIL = "runtrace.dlq.detail";
+  static final String HEADER_SOURCE = "runtrace.dlq.source";
+
+  private final OtlpSpanDecoder decoder;
+  private final StreamMetrics metrics;
+  private ProcessorContext<byte[], byte[]> context;
+  private KeyValueStore<String, RunState> store;
+
+  RunAssembler(int maxRecordBytes, StreamMetrics metrics) {
+    this.decoder = new OtlpSpanDecoder(maxRecordBytes);
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], byte[]> context) {
+    this.context = context;
+    this.store = context.getStateStore(RunAssemblyTopology.RUN_STORE);
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    OtlpSpanDecoder.Decoded decoded;
+    try {
+      decoded = decoder.decode(record.value(), record.timestamp());
+    } catch (DeadLetterException e) {
+      deadLetter(record.key(), record.value(), e.reason, e.getMessage(), record.timestamp());
+      return;
+    }
+    decoded.rejected().forEach((reason, request) -> deadLetter(record.key(), request.toByteArray(), reason,
+        reason.wireName() + ": " + request.getResourceSpansList().stream()
+            .mapToInt(rs -> rs.getScopeSpansList().stream().mapToInt(ScopeSpans::getSpansCount).sum()).sum()
+            + " span(s)", record.timestamp()));
+    String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+    for (Map.Entry<String, List<SpanRow>> trace : decoded.traces().entrySet()) {
+      if (!trace.getKey().equals(key)) {
+        rekey(trace.getKey(), trace.getValue(), record);
+      } else {
+        assemble(trace.getKey(), trace.getValue(), record.timestamp());
+      }
+    }
+  }
+
+  private void assemble(String traceId, List<SpanRow> spans, long timestamp) {
+    RunState state = store.get(traceId);
+    if (state == null) state = new RunState();
+    boolean changed = false;
+    for (SpanRow span : spans) {
+      if (!state.merge(span)) {
+        metrics.duplicateSpans.increment();
+        continue;
+      }
+      changed = true;
+    }
+    if (!changed) return;
+    // Enrich after the whole batch merged, so a step span sees the run span that came with it.
+    for (SpanRow span : spans) {
+      context.forward(new Record<>(bytes(traceId), Json.write(span.enrich(state)), timestamp),
+          RunAssemblyTopology.ENRICHED_SINK);
+    }
+    metrics.spans.increment(spans.size());
+    if (!state.runId().isEmpty()) {
+      state.revision++;
+      RunRow row = state.toRow(context.currentSystemTimeMs() * 1_000_000L);
+      context.forward(new Record<>(bytes(traceId), Json.write(row), timestamp), RunAssemblyTopology.RUNS_SINK);
+      metrics.runVersions.increment();
+    }
+    store.put(traceId, state);
+  }
+
+  /** Spans that arrived under another key go back to the spans topic keyed by their trace id. */
+  private void rekey(String traceId, List<SpanRow> spans, Record<byte[], byte[]> record) {
+    ExportTraceServiceRequest request;
+    try {
+      ExportTraceServiceRequest all = ExportTraceServiceRequest.parseFrom(record.value());
+      ExportTraceServiceRequest.Builder only = ExportTraceServiceRequest.newBuilder();
+      for (ResourceSpans rs : all.getResourceSpansList()) {
+        ResourceSpans.Builder rb = rs.toBuilder().clearScopeSpans();
+        for (ScopeSpans ss : rs.getScopeSpansList()) {
+          ScopeSpans.Builder sb = ss.toBuilder().clearSpans();
+          for (Span s : ss.getSpansList()) {
+            if (OtlpSpanDecoder.hex(s.getTraceId()).equals(traceId)) sb.addSpans(s);
+          }
+          if (sb.getSpansCount() > 0) rb.addScopeSpans(sb);
+        }
+        if (rb.getScopeSpansCount() > 0) only.addResourceSpans(rb);
+      }
+      request = only.build();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("record decoded once but not twice", e);
+    }
+    metrics.rekeyed.increment(spans.size());
+    context.forward(new Record<>(traceId.getBytes(StandardCharsets.UTF_8), request.toByteArray(),
+        record.timestamp()), RunAssemblyTopology.REKEY_SINK);
+  }
+
+  private void deadLetter(byte[] key, byte[] value, DeadLetterReason reason, String detail, long timestamp) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(HEADER_REASON, reason.wireName().getBytes(StandardCharsets.UTF_8));
+    headers.add(HEADER_DETAIL, truncate(detail).getBytes(StandardCharsets.UTF_8));
+    context.recordMetadata().ifPresent(m -> headers.add(HEADER_SOURCE,
+        (m.topic() + "-" + m.partition() + "@" + m.offset()).getBytes(StandardCharsets.UTF_8)));
+    metrics.deadLetter(reason);
+    context.forward(new Record<>(key, value, timestamp, headers), RunAssemblyTopology.DEAD_LETTER_SINK);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String truncate(String s) {
+    return s == null ? "" : s.length() <= 500 ? s : s.substring(0, 500);
+  }
+}

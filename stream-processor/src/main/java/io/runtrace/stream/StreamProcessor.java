@@ -1,0 +1,204 @@
+package io.runtrace.stream;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.clickhouse.ClickHouseSql;
+import io.runtrace.model.RuntraceTopics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The stream processor: a Kafka Streams application (exactly-once v2) that assembles spans into
+ * runs, and a sink that writes enriched spans and run versions to the ClickHouse writer replica.
+ */
+public final class StreamProcessor implements AutoCloseable {
+  private final Builder b;
+  private final KafkaStreams streams;
+  private final ClickHouseSink sink;
+  private final Thread sinkThread;
+  private final KafkaStreamsMetrics streamsMetrics;
+
+  private StreamProcessor(Builder b) {
+    this.b = b;
+    StreamMetrics metrics = new StreamMetrics(b.registry);
+    RunAssemblyTopology topology = new RunAssemblyTopology(b.spansTopic, b.enrichedTopic, b.runsTopic,
+        b.deadLetterTopic, b.maxRecordBytes, metrics);
+    this.streams = new KafkaStreams(topology.get(), streamsConfig());
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(b.registry);
+    SinkSettings sinkSettings = new SinkSettings(b.bootstrapServers, b.applicationId + "-clickhouse-sink",
+        b.enrichedTopic, b.runsTopic, b.writer.database() + ".spans", b.writer.database() + ".runs",
+        b.maxBatchRows, b.maxBatchBytes, b.maxBatchDelay, Duration.ofMillis(200), Duration.ofSeconds(10));
+    this.sink = new ClickHouseSink(sinkSettings, b.writer, b.registry);
+    this.sinkThread = new Thread(sink, "runtrace-clickhouse-sink");
+    sinkThread.setDaemon(true);
+  }
+
+  /** Starts a builder; bootstrap servers and a ClickHouse writer are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private Properties streamsConfig() {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, b.applicationId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, b.stateDir.toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, b.threads);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, b.replicationFactor);
+    p.put(StreamsConfig.producerPrefix("compression.type"), "lz4");
+    p.put(StreamsConfig.producerPrefix("max.request.size"), 2 * 1024 * 1024);
+    // The changelog of run state is bounded by size as well as compaction.
+    p.put(StreamsConfig.topicPrefix("retention.bytes"), Long.toString(1024L * 1024 * 1024));
+    return p;
+  }
+
+  /** Starts the topology and the sink; returns at once. */
+  public StreamProcessor start() {
+    streams.start();
+    sinkThread.start();
+    return this;
+  }
+
+  /** True when the topology is running and the sink's last insert succeeded. */
+  public boolean healthy() {
+    return streams.state() == KafkaStreams.State.RUNNING && sink.healthy() && sinkThread.isAlive();
+  }
+
+  /** The topology's state, for example {@code RUNNING} or {@code REBALANCING}. */
+  public String state() {
+    return streams.state().name();
+  }
+
+  @Override
+  public void close() {
+    sink.close();
+    streams.close(Duration.ofSeconds(30));
+    try {
+      sinkThread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    streamsMetrics.close();
+  }
+
+  /** Settings; every setter validates and names the setting. */
+  public static final class Builder {
+    private String bootstrapServers;
+    private ClickHouseDatabase writer;
+    private String applicationId = "runtrace-stream-processor";
+    private Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "runtrace-streams");
+    private int threads = 1;
+    private int replicationFactor = 1;
+    private String spansTopic = RuntraceTopics.SPANS;
+    private String enrichedTopic = RuntraceTopics.SPANS_ENRICHED;
+    private String runsTopic = RuntraceTopics.RUNS;
+    private String deadLetterTopic = RuntraceTopics.DEAD_LETTER;
+    private int maxRecordBytes = 8 * 1024 * 1024;
+    private int maxBatchRows = 50_000;
+    private int maxBatchBytes = 16 * 1024 * 1024;
+    private Duration maxBatchDelay = Duration.ofMillis(500);
+    private MeterRegistry registry = new SimpleMeterRegistry();
+
+    private Builder() {}
+
+    /** Kafka bootstrap servers, {@code host:port[,host:port]}. Required. */
+    public Builder bootstrapServers(String servers) {
+      if (servers == null || servers.isBlank()) throw new IllegalArgumentException("bootstrapServers is required");
+      this.bootstrapServers = servers;
+      return this;
+    }
+
+    /** The ClickHouse writer replica; its database holds the spans and runs tables. Required. */
+    public Builder clickHouseWriter(ClickHouseDatabase writer) {
+      this.writer = Objects.requireNonNull(writer, "clickHouseWriter");
+      return this;
+    }
+
+    /** Kafka Streams application id; the sink's group is this plus {@code -clickhouse-sink}. */
+    public Builder applicationId(String id) {
+      if (id == null || !id.matches("[A-Za-z0-9._-]{1,200}")) throw new IllegalArgumentException("applicationId is invalid: " + id);
+      this.applicationId = id;
+      return this;
+    }
+
+    /** Where Streams keeps run state. Default {@code ${java.io.tmpdir}/runtrace-streams}. */
+    public Builder stateDir(Path dir) {
+      this.stateDir = Objects.requireNonNull(dir, "stateDir");
+      return this;
+    }
+
+    /** Stream threads. Default 1. */
+    public Builder threads(int threads) {
+      if (threads < 1 || threads > 64) throw new IllegalArgumentException("threads must be 1..64, was " + threads);
+      this.threads = threads;
+      return this;
+    }
+
+    /** Replication factor of Streams' internal topics. Default 1. */
+    public Builder replicationFactor(int factor) {
+      if (factor < 1 || factor > 7) throw new IllegalArgumentException("replicationFactor must be 1..7, was " + factor);
+      this.replicationFactor = factor;
+      return this;
+    }
+
+    /** Topic names; defaults in {@link RuntraceTopics}. */
+    public Builder topics(String spans, String enriched, String runs, String deadLetter) {
+      this.spansTopic = Objects.requireNonNull(spans, "spansTopic");
+      this.enrichedTopic = Objects.requireNonNull(enriched, "enrichedTopic");
+      this.runsTopic = Objects.requireNonNull(runs, "runsTopic");
+      this.deadLetterTopic = Objects.requireNonNull(deadLetter, "deadLetterTopic");
+      return this;
+    }
+
+    /** Largest spans record decoded; larger ones are dead-lettered as oversize. Default 8 MiB. */
+    public Builder maxRecordBytes(int bytes) {
+      if (bytes < 1024) throw new IllegalArgumentException("maxRecordBytes must be >= 1024, was " + bytes);
+      this.maxRecordBytes = bytes;
+      return this;
+    }
+
+    /** Rows per ClickHouse insert, at most. Default 50,000. */
+    public Builder maxBatchRows(int rows) {
+      if (rows < 1 || rows > 1_000_000) throw new IllegalArgumentException("maxBatchRows must be 1..1000000, was " + rows);
+      this.maxBatchRows = rows;
+      return this;
+    }
+
+    /** Bytes per ClickHouse insert, about. Default 16 MiB. */
+    public Builder maxBatchBytes(int bytes) {
+      if (bytes < 1024) throw new IllegalArgumentException("maxBatchBytes must be >= 1024, was " + bytes);
+      this.maxBatchBytes = bytes;
+      return this;
+    }
+
+    /** Longest a row waits before its batch is inserted. Default 500 ms. */
+    public Builder maxBatchDelay(Duration delay) {
+      if (delay == null || delay.isNegative() || delay.isZero()) throw new IllegalArgumentException("maxBatchDelay must be > 0");
+      this.maxBatchDelay = delay;
+      return this;
+    }
+
+    /** Where metrics go. Default a private {@code SimpleMeterRegistry}. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "meterRegistry");
+      return this;
+    }
+
+    /** Builds; fails naming a missing required setting. */
+    public StreamProcessor build() {
+      if (bootstrapServers == null) throw new IllegalStateException("bootstrapServers is required");
+      if (writer == null) throw new IllegalStateException("clickHouseWriter is required");
+      ClickHouseSql.identifier(writer.database());
+      return new StreamProcessor(this);
+    }
+  }
+}
