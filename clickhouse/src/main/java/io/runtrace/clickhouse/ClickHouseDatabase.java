@@ -43,6 +43,7 @@ public final class ClickHouseDatabase implements AutoCloseable {
         .addEndpoint(b.url.toString())
         .setUsername(b.user)
         .setPassword(b.password)
+        // 18.16 ignores the client's database header; each request also sends it as a parameter.
         .setDefaultDatabase(b.database)
         .setConnectTimeout(b.connectTimeout.toMillis(), ChronoUnit.MILLIS)
         .setSocketTimeout(b.socketTimeout.toMillis(), ChronoUnit.MILLIS)
@@ -75,23 +76,37 @@ public final class ClickHouseDatabase implements AutoCloseable {
 
   /** Runs a statement with extra server settings sent as URL parameters. */
   public void execute(String sql, Map<String, String> serverSettings) {
+    execute(sql, settings.database, serverSettings);
+  }
+
+  /** Creates this client's database if it is missing (the request runs in {@code default}). */
+  public void createDatabaseIfMissing() {
+    execute("CREATE DATABASE IF NOT EXISTS " + settings.database, "default", Map.of());
+  }
+
+  private void execute(String sql, String database, Map<String, String> serverSettings) {
     CommandSettings cs = new CommandSettings();
+    cs.serverSetting("database", database);
     serverSettings.forEach(cs::serverSetting);
     await(client.execute(sql, cs), "execute", sql);
   }
 
   /**
-   * Runs a query and returns its rows as JSON objects. The statement must not name a format;
+   * Runs a query and returns its rows as JSON objects. The statement must not name a format
+   * (this appends {@code FORMAT JSONEachRow});
    * the result is capped by {@link Builder#maxResultRows(long)} and the run time by
    * {@link Builder#maxExecutionTime(Duration)}.
    */
   public List<JsonNode> query(String sql) {
     QuerySettings qs = new QuerySettings().setFormat(ClickHouseFormat.JSONEachRow);
+    qs.serverSetting("database", settings.database);
     qs.serverSetting("max_execution_time", Long.toString(settings.maxExecutionTime.toSeconds()));
     qs.serverSetting("max_result_rows", Long.toString(settings.maxResultRows));
     qs.serverSetting("result_overflow_mode", "throw");
     List<JsonNode> rows = new ArrayList<>();
-    try (QueryResponse response = await(client.query(sql, qs), "query", sql);
+    // 18.16 ignores the client's requested format (default_format); it must be in the SQL text.
+    String formatted = sql.stripTrailing() + "\nFORMAT JSONEachRow";
+    try (QueryResponse response = await(client.query(formatted, qs), "query", sql);
         BufferedReader reader = new BufferedReader(
             new InputStreamReader(response.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -110,6 +125,7 @@ public final class ClickHouseDatabase implements AutoCloseable {
     InsertSettings is = new InsertSettings();
     // Rows may carry fields the table does not store (forward-compatible contracts).
     is.serverSetting("input_format_skip_unknown_fields", "1");
+    is.serverSetting("database", settings.database);
     await(client.insert(table, new ByteArrayInputStream(rows), ClickHouseFormat.JSONEachRow, is),
         "insert into", table);
   }

@@ -45,8 +45,10 @@ public final class LocalStackExtension implements BeforeAllCallback, ParameterRe
     }
   }
 
-  @SuppressWarnings("deprecation") // CloseableResource is what JUnit 5.x closes at the end of the run.
-  private static final class StartedStack implements ExtensionContext.Store.CloseableResource {
+  // CloseableResource for JUnit before 5.13; AutoCloseable for 5.13+, which warns about the former alone.
+  @SuppressWarnings("deprecation")
+  private static final class StartedStack
+      implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     private final LocalStack stack = LocalStack.builder()
         .workDir(Path.of(System.getProperty("user.dir"), "target", "it-stack"))
         .brokers(brokers())

@@ -35,7 +35,12 @@ public final class RunHistoryMain {
       service.close();
       stopped.countDown();
     }, "runtrace-query-shutdown"));
-    service.start();
+    try {
+      service.start();
+    } catch (RuntimeException e) {
+      System.err.println("runtrace query-api: " + e.getMessage());
+      System.exit(1);
+    }
     stopped.await();
   }
 

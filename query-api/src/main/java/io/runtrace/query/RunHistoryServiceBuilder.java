@@ -96,8 +96,19 @@ public final class RunHistoryServiceBuilder {
     if (defaultPageSize > maxPageSize) {
       throw new IllegalStateException("defaultPageSize (" + defaultPageSize + ") must not exceed maxPageSize (" + maxPageSize + ")");
     }
-    if (meterRegistry == null) meterRegistry = RunHistoryService.defaultRegistry();
-    return new RunHistoryService(this);
+    // The service keeps its own copy, so changing this builder later cannot change it.
+    RunHistoryServiceBuilder copy = new RunHistoryServiceBuilder();
+    copy.reader = reader;
+    copy.port = port;
+    copy.host = host;
+    copy.maxPageSize = maxPageSize;
+    copy.defaultPageSize = defaultPageSize;
+    copy.maxSpansPerTrace = maxSpansPerTrace;
+    copy.threads = threads;
+    copy.queueCapacity = queueCapacity;
+    copy.backlog = backlog;
+    copy.meterRegistry = meterRegistry == null ? RunHistoryService.defaultRegistry() : meterRegistry;
+    return new RunHistoryService(copy);
   }
 
   private static int range(String name, int value, int min, int max) {

@@ -18,7 +18,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,7 +144,7 @@ class RunHistoryRoutesTest {
         .isEqualTo("b");
     assertThat(body.get("truncated").asBoolean()).isTrue();
     assertThat(body.get("span_count").asInt()).isEqualTo(3);
-    assertThat(queries.get(1)).contains("WHERE tenant = 'acme' AND trace_id = 'trace-r1'", "LIMIT 4");
+    assertThat(queries.get(1)).contains("WHERE trace_id = 'trace-r1' AND tenant IN ('acme', '')", "LIMIT 4");
   }
 
   @Test
@@ -193,7 +196,7 @@ class RunHistoryRoutesTest {
 
   @Test
   void fullQueueAnswers503InsteadOfDroppingTheConnection() throws Exception {
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     answers = sql -> {
       try {
         release.await();
@@ -202,25 +205,28 @@ class RunHistoryRoutesTest {
       }
       return List.of();
     };
-    // 2 workers + 4 queued fill the pool; the rest must be told to come back.
-    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+    // 2 workers + 4 queued fill the pool; the rest must be told at once to come back.
+    List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       inFlight.add(client.sendAsync(HttpRequest.newBuilder(uri("/v1/runs")).build(), HttpResponse.BodyHandlers.ofString()));
     }
-    List<Integer> statuses = new ArrayList<>();
+    HttpResponse<String> rejected;
     try {
-      for (int i = 0; i < 10 && statuses.stream().noneMatch(s -> s == 503); i++) {
-        Thread.sleep(100);
-        inFlight.stream().filter(java.util.concurrent.CompletableFuture::isDone).forEach(f -> statuses.add(f.join().statusCode()));
-      }
+      CompletableFuture.anyOf(inFlight.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      rejected = firstDone(inFlight);
     } finally {
       release.countDown();
     }
-    inFlight.forEach(f -> assertThat(f.join().statusCode()).isIn(200, 503));
-    assertThat(inFlight.stream().filter(f -> f.join().statusCode() == 503).count()).isGreaterThanOrEqualTo(1);
-    assertThat(inFlight.stream().filter(f -> f.join().statusCode() == 503).findFirst().orElseThrow().headers()
-        .firstValue("Retry-After")).isPresent();
-    assertThat(registry.scrape()).contains("runtrace_query_http_rejected_total");
+
+    assertThat(rejected.statusCode()).isEqualTo(503);
+    assertThat(rejected.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(JSON.readTree(rejected.body()).get("error").asText()).isEqualTo("overloaded");
+    for (CompletableFuture<HttpResponse<String>> f : inFlight) assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isIn(200, 503);
+    assertThat(registry.scrape()).containsPattern("runtrace_query_http_rejected_total [1-9]");
+  }
+
+  private static HttpResponse<String> firstDone(List<CompletableFuture<HttpResponse<String>>> futures) {
+    return futures.stream().filter(CompletableFuture::isDone).findFirst().orElseThrow().join();
   }
 
   private HttpResponse<String> get(String pathAndQuery) throws Exception {

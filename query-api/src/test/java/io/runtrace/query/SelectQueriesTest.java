@@ -54,8 +54,13 @@ class SelectQueriesTest {
     String sql = new SelectTraceSpans("runtrace").sql(EVIL, "t'1", 10_000);
 
     assertThat(sql).isEqualTo("SELECT " + SpanJson.COLUMNS + " FROM runtrace.spans FINAL"
-        + " WHERE tenant = " + EVIL_LITERAL + " AND trace_id = 't\\'1'"
+        + " WHERE trace_id = 't\\'1' AND tenant IN (" + EVIL_LITERAL + ", '')"
         + " ORDER BY start_unix_nano, span_id LIMIT 10001");
+  }
+
+  @Test
+  void selectTraceSpansOfATenantlessRunAsksForTheEmptyTenantOnce() {
+    assertThat(new SelectTraceSpans("runtrace").sql("", "t1", 5)).contains("AND tenant IN ('')");
   }
 
   @Test

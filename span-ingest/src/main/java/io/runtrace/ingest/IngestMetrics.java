@@ -30,17 +30,21 @@ final class IngestMetrics {
   }
 
   private final String topic;
-  private final ByteBudget budget;
+  // Swapped when a released producer is acquired again, so meters already registered stay live.
+  private volatile ByteBudget budget;
   final LongAdder accepted = new LongAdder();
   final LongAdder sent = new LongAdder();
   final LongAdder recreated = new LongAdder();
   final LongAdder throttled = new LongAdder();
   private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
 
-  IngestMetrics(String topic, ByteBudget budget) {
+  IngestMetrics(String topic) {
     this.topic = topic;
-    this.budget = budget;
     for (DropReason r : DropReason.values()) dropped.put(r, new LongAdder());
+  }
+
+  void budget(ByteBudget budget) {
+    this.budget = budget;
   }
 
   void dropped(DropReason reason, long spans) {
@@ -63,7 +67,7 @@ final class IngestMetrics {
                 .tag("topic", topic)
                 .tag("reason", reason.tag())
                 .register(registry));
-    Gauge.builder("runtrace.ingest.buffered", budget, b -> (double) b.used())
+    Gauge.builder("runtrace.ingest.buffered", this, m -> (double) m.budget.used())
         .description("Bytes held until Kafka acknowledges them")
         .baseUnit(BaseUnits.BYTES)
         .tag("topic", topic)

@@ -56,7 +56,7 @@ final class RecordSender implements Runnable {
       try {
         if (producer == null || recreate) replaceProducer();
         TraceRecord record = owner.poll(100);
-        if (record != null && producer != null) send(record);
+        if (record != null && producer != null && !recreate) send(record);
         else if (record != null) owner.requeue(record);
         if (backoffMs > 0) Thread.sleep(backoffMs);
       } catch (InterruptedException e) {

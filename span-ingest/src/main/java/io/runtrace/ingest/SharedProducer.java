@@ -20,6 +20,8 @@ import org.apache.kafka.clients.producer.Producer;
 final class SharedProducer {
   private static final System.Logger LOG = System.getLogger(SharedProducer.class.getName());
   private static final Map<ProducerSettings, SharedProducer> INSTANCES = new HashMap<>();
+  // Outlive their producer: meters registered once keep counting when the producer is acquired again.
+  private static final Map<ProducerSettings, IngestMetrics> METRICS = new HashMap<>();
 
   final ProducerSettings settings;
   final ByteBudget budget;
@@ -31,7 +33,8 @@ final class SharedProducer {
   private SharedProducer(ProducerSettings settings, Function<Properties, Producer<String, byte[]>> factory) {
     this.settings = settings;
     this.budget = ByteBudget.ofTotal(settings.bufferBytes());
-    this.metrics = new IngestMetrics(settings.topic(), budget);
+    this.metrics = METRICS.computeIfAbsent(settings, s -> new IngestMetrics(s.topic()));
+    metrics.budget(budget);
     this.sender = new RecordSender(this, factory);
   }
 

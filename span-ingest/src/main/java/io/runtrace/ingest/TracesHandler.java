@@ -19,6 +19,7 @@ final class TracesHandler implements HttpHandler {
   static final String PROTOBUF = "application/x-protobuf";
   /** Seconds an OTLP client should wait before retrying a 429. */
   static final int RETRY_AFTER_SECONDS = 1;
+  private static final long DRAIN_LIMIT_BYTES = 16L * 1024 * 1024;
 
   private final SharedProducer producer;
   private final TraceRecordBatcher batcher;
@@ -57,6 +58,7 @@ final class TracesHandler implements HttpHandler {
         return;
       }
       if (body == null) {
+        drain(exchange.getRequestBody());
         Replies.error(exchange, 413, "request larger than " + maxRequestBytes + " bytes", true);
         return;
       }
@@ -98,16 +100,32 @@ final class TracesHandler implements HttpHandler {
   private byte[] readBounded(HttpExchange exchange, boolean gzip) throws IOException {
     String length = exchange.getRequestHeaders().getFirst("Content-Length");
     if (length != null && !gzip && parseLong(length) > maxRequestBytes) return null;
-    InputStream raw = exchange.getRequestBody();
     // The limit applies after decompression too, so a small gzip body cannot expand without bound.
-    try (InputStream in = gzip ? new GZIPInputStream(raw) : raw) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
+    InputStream in = gzip ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    for (int n; (n = in.read(buf)) > 0; ) {
+      out.write(buf, 0, n);
+      if (out.size() > maxRequestBytes) return null;
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Reads and discards what is left of a rejected body, up to a bound: a server that closes while
+   * the client is still sending resets the connection and the client never sees the 413.
+   */
+  private void drain(InputStream raw) {
+    long limit = Math.max(DRAIN_LIMIT_BYTES, maxRequestBytes);
+    try {
       byte[] buf = new byte[8192];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        out.write(buf, 0, n);
-        if (out.size() > maxRequestBytes) return null;
+      for (long total = 0; total < limit; ) {
+        int n = raw.read(buf);
+        if (n < 0) return;
+        total += n;
       }
-      return out.toByteArray();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "Could not drain a rejected request body", e);
     }
   }
 

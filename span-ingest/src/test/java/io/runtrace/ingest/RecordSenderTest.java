@@ -67,8 +67,7 @@ class RecordSenderTest {
     first.errorNext(new OutOfOrderSequenceException("broker recovered"));
     MockProducer<String, byte[]> second = producer(1);
     // The replaced producer fails what it still had in flight, as KafkaProducer.close(0) does.
-    first.errorNext(new org.apache.kafka.common.KafkaException("producer closed forcefully"));
-    first.errorNext(new org.apache.kafka.common.KafkaException("producer closed forcefully"));
+    while (first.errorNext(new org.apache.kafka.common.KafkaException("producer closed forcefully"))) {}
     awaitSent(second, 3);
     while (second.completeNext()) {}
 

@@ -1,5 +1,5 @@
 -- One row per span. Retried writes dedupe twice over: an identical insert block is dropped by
--- replicated-insert dedup, and rows with the same (tenant, trace_id, span_id) collapse on merge
+-- replicated-insert dedup, and rows with the same (trace_id, span_id) collapse on merge
 -- (ReplacingMergeTree keeps the highest version). Read with FINAL or argMax when exactness matters.
 -- Runs on ClickHouse 18.16 and current releases: no DateTime64, Map, TTL or skip indexes.
 CREATE TABLE IF NOT EXISTS ${database}.spans
@@ -33,4 +33,4 @@ CREATE TABLE IF NOT EXISTS ${database}.spans
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/${database}/spans', '{replica}', version)
 PARTITION BY toYYYYMMDD(start_time)
-ORDER BY (tenant, trace_id, span_id)
+ORDER BY (trace_id, span_id)

@@ -1,6 +1,8 @@
--- One row per run version; the highest version is the run's current state. The partition comes
--- from created_unix_nano, which the processor fixes when it first sees the run, so every
--- version of a run lands in the same partition and FINAL collapses them.
+-- One row per run version; the highest version is the run's current state. One run is one
+-- trace, and the trace id is the only identity that never changes between versions (tenant and
+-- run id can arrive late), so it is the key. The partition comes from created_unix_nano, which
+-- the processor fixes when it first sees the run, so every version lands in one partition and
+-- FINAL collapses them.
 CREATE TABLE IF NOT EXISTS ${database}.runs
 (
     tenant String,
@@ -26,4 +28,4 @@ CREATE TABLE IF NOT EXISTS ${database}.runs
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/${database}/runs', '{replica}', version)
 PARTITION BY toYYYYMMDD(created_time)
-ORDER BY (tenant, environment, run_id)
+ORDER BY (trace_id)

@@ -1,0 +1,53 @@
+package io.runtrace.clickhouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.runtrace.localstack.LocalStack;
+import io.runtrace.localstack.LocalStackExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(LocalStackExtension.class)
+class ClickHouseDatabaseIT {
+  @Test
+  void insertsAndQueriesJsonOn1816(LocalStack stack) {
+    String db = "ch_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database("default").build()) {
+      assertThat(ch.ping()).isTrue();
+      ch.execute("CREATE DATABASE " + db);
+      ch.execute("CREATE TABLE " + db + ".t (id UInt64, name String, tags Array(String)) ENGINE = MergeTree ORDER BY id");
+      ch.insertJsonEachRow(db + ".t", ("{\"id\":1,\"name\":\"a'b\",\"tags\":[\"x\"],\"extra\":1}\n"
+          + "{\"id\":2,\"name\":\"zürich\",\"tags\":[]}\n").getBytes(StandardCharsets.UTF_8));
+      List<JsonNode> rows = ch.query("SELECT id, name, tags FROM " + db + ".t WHERE name = "
+          + ClickHouseSql.literal("a'b"));
+      assertThat(rows).hasSize(1);
+      assertThat(rows.get(0).get("id").asLong()).isEqualTo(1);
+      assertThat(rows.get(0).get("tags").get(0).asText()).isEqualTo("x");
+      assertThat(ch.query("SELECT name FROM " + db + ".t WHERE id = 2").get(0).get("name").asText()).isEqualTo("zürich");
+      assertThatThrownBy(() -> ch.query("SELECT * FROM " + db + ".missing"))
+          .isInstanceOf(ClickHouseException.class).hasMessageContaining(db + ".missing");
+      try (ClickHouseDatabase inDb = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database(db).build()) {
+        assertThat(inDb.query("SELECT count() AS n FROM t").get(0).get("n").asLong()).isEqualTo(2);
+        inDb.insertJsonEachRow("t", "{\"id\":3,\"name\":\"c\",\"tags\":[]}\n".getBytes(StandardCharsets.UTF_8));
+        inDb.execute("OPTIMIZE TABLE t");
+        assertThat(inDb.query("SELECT count() AS n FROM t").get(0).get("n").asLong()).isEqualTo(3);
+      }
+      ch.execute("DROP DATABASE " + db);
+    }
+  }
+
+  @Test
+  void maxResultRowsIsEnforcedByTheServer(LocalStack stack) {
+    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.clickHouseReaderUrl())
+        .database("default").maxResultRows(10).build()) {
+      assertThatThrownBy(() -> ch.query("SELECT number FROM system.numbers LIMIT 100000"))
+          .isInstanceOf(ClickHouseException.class);
+      assertThat(ch.query("SELECT number FROM system.numbers LIMIT 5")).hasSize(5);
+    }
+  }
+}

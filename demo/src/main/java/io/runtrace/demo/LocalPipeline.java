@@ -1,0 +1,75 @@
+package io.runtrace.demo;
+
+import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.ingest.OtlpHttpReceiver;
+import io.runtrace.localstack.LocalStack;
+import io.runtrace.query.RunHistoryService;
+import io.runtrace.schema.SchemaMigrator;
+import io.runtrace.stream.StreamProcessor;
+import java.nio.file.Path;
+
+/**
+ * The three services wired to a running local stack: schema migrated on writer and reader,
+ * the stream processor writing to the writer, the OTLP receiver, and the query API reading
+ * from the reader. Used by the demo and by the end-to-end test.
+ */
+final class LocalPipeline implements AutoCloseable {
+  final LocalStack stack;
+  final Topics topics;
+  final ClickHouseDatabase writer;
+  final ClickHouseDatabase reader;
+  final StreamProcessor processor;
+  final OtlpHttpReceiver receiver;
+  final RunHistoryService api;
+
+  /** Topic names, so tests can isolate themselves on a shared stack. */
+  record Topics(String spans, String enriched, String runs, String deadLetter) {
+    static Topics withSuffix(String suffix) {
+      return new Topics("runtrace.spans" + suffix, "runtrace.spans.enriched" + suffix, "runtrace.runs" + suffix,
+          "runtrace.dead-letter" + suffix);
+    }
+  }
+
+  LocalPipeline(LocalStack stack, String database, Topics topics, int receiverPort, int apiPort, Path stateDir) {
+    this.stack = stack;
+    this.topics = topics;
+    this.writer = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database(database).build();
+    this.reader = ClickHouseDatabase.builder().url(stack.clickHouseReaderUrl()).database(database).build();
+    SchemaMigrator.builder().clickHouse(writer).clickHouse(reader).database(database)
+        .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+        .topics(topics.spans, topics.enriched, topics.runs, topics.deadLetter)
+        .partitions(3).retentionBytesPerPartition(256L << 20)
+        .build().migrate();
+    this.processor = StreamProcessor.builder()
+        .bootstrapServers(stack.kafkaBootstrapServers())
+        .applicationId("runtrace-" + database)
+        .stateDir(stateDir)
+        .topics(topics.spans, topics.enriched, topics.runs, topics.deadLetter)
+        .clickHouseWriter(writer)
+        .build().start();
+    this.receiver = OtlpHttpReceiver.builder()
+        .bootstrapServers(stack.kafkaBootstrapServers())
+        .topic(topics.spans)
+        .host("127.0.0.1")
+        .port(receiverPort)
+        .build().start();
+    this.api = RunHistoryService.builder().reader(reader).host("127.0.0.1").port(apiPort).build().start();
+  }
+
+  String apiAddress() {
+    return "http://127.0.0.1:" + api.port();
+  }
+
+  String otlpAddress() {
+    return "http://127.0.0.1:" + receiver.port() + "/v1/traces";
+  }
+
+  @Override
+  public void close() {
+    api.close();
+    receiver.close();
+    processor.close();
+    writer.close();
+    reader.close();
+  }
+}

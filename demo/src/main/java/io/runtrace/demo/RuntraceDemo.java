@@ -1,0 +1,104 @@
+package io.runtrace.demo;
+
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.runtrace.ingest.KafkaSpanExporter;
+import io.runtrace.localstack.LocalStack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the whole pipeline locally with demo traffic: the local stack, the schema, the three
+ * services, and runs emitted through the OpenTelemetry SDK on both ingest paths (our Kafka
+ * exporter, and the SDK's OTLP/HTTP exporter into our receiver). Ctrl-C stops everything.
+ */
+public final class RuntraceDemo {
+  private RuntraceDemo() {}
+
+  public static void main(String[] args) throws Exception {
+    int apiPort = intProperty("runtrace.demo.apiPort", 8080);
+    int otlpPort = intProperty("runtrace.demo.otlpPort", 4318);
+    long periodMs = intProperty("runtrace.demo.runPeriodMs", 250);
+    Path work = Path.of(System.getProperty("runtrace.demo.workDir", ".runtrace")).toAbsolutePath();
+    long started = System.nanoTime();
+
+    LocalStack stack = LocalStack.builder().workDir(work.resolve("stack")).build();
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stack-stop"));
+    System.out.println("runtrace: starting Kafka, ZooKeeper and two ClickHouse servers under " + work);
+    stack.start();
+    LocalPipeline pipeline = new LocalPipeline(stack, "runtrace", LocalPipeline.Topics.withSuffix(""), otlpPort,
+        apiPort, work.resolve("streams"));
+    SdkTracerProvider viaKafka = tracerProvider(KafkaSpanExporter.builder()
+        .bootstrapServers(stack.kafkaBootstrapServers()).topic(pipeline.topics.spans()).build(), "executor");
+    SdkTracerProvider viaOtlp = tracerProvider(OtlpHttpSpanExporter.builder()
+        .setEndpoint(pipeline.otlpAddress()).build(), "event-api");
+    List<Tracer> tracers = List.of(viaKafka.get("runtrace-demo"), viaOtlp.get("runtrace-demo"));
+    DemoTraffic traffic = new DemoTraffic(tracers, System.nanoTime()).start(periodMs);
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      traffic.close();
+      viaKafka.shutdown();
+      viaOtlp.shutdown();
+      pipeline.close();
+      stack.close();
+      stopped.countDown();
+    }, "demo-stop"));
+
+    String example = "curl -s '" + pipeline.apiAddress() + "/v1/runs?limit=2'";
+    String body = firstRuns(pipeline.apiAddress() + "/v1/runs?limit=2", Duration.ofSeconds(60));
+    System.out.printf("%nruntrace is up after %.1f s.%n", (System.nanoTime() - started) / 1e9);
+    System.out.println("  query API (reader replica):  " + pipeline.apiAddress());
+    System.out.println("  OTLP/HTTP receiver:          " + pipeline.otlpAddress());
+    System.out.println("  Kafka:                       " + stack.kafkaBootstrapServers());
+    System.out.println("  ClickHouse writer / reader:  " + stack.clickHouseWriterUrl() + " / " + stack.clickHouseReaderUrl());
+    System.out.println("\nTry:\n  " + example + "\nwhich just returned:\n  " + body);
+    System.out.println("\nA run's span tree: curl -s " + pipeline.apiAddress() + "/v1/runs/<run_id>/trace");
+    System.out.println("Demo traffic: a new run every " + periodMs + " ms. Ctrl-C stops everything.");
+    stopped.await();
+  }
+
+  private static SdkTracerProvider tracerProvider(SpanExporter exporter, String service) {
+    return SdkTracerProvider.builder()
+        .setResource(Resource.getDefault().merge(Resource.create(Attributes.builder()
+            .put("service.name", service).build())))
+        .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(Duration.ofMillis(200)).build())
+        .build();
+  }
+
+  /** Polls the API until it lists a run, so the printed example shows real output. */
+  private static String firstRuns(String url, Duration timeout) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      last = response.body();
+      if (response.statusCode() == 200 && last.contains("\"run_id\"")) return last;
+      Thread.sleep(500);
+    }
+    return "(no runs yet after " + timeout.toSeconds() + " s; last answer: " + last + ")";
+  }
+
+  private static int intProperty(String name, int defaultValue) {
+    String value = System.getProperty(name);
+    if (value == null) return defaultValue;
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, was '" + value + "'");
+    }
+  }
+}

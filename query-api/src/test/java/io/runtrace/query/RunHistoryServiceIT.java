@@ -1,0 +1,218 @@
+package io.runtrace.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.localstack.LocalStack;
+import io.runtrace.localstack.LocalStackExtension;
+import io.runtrace.schema.SchemaMigrator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Rows written on the writer replica, replicated to the reader, served by the service that
+ * only knows the reader.
+ */
+@ExtendWith(LocalStackExtension.class)
+class RunHistoryServiceIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long T0 = 1_735_787_045_123_456_789L;
+  private static final long SECOND = 1_000_000_000L;
+
+  private static final String DB = "qa_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  private static ClickHouseDatabase writer;
+  private static ClickHouseDatabase reader;
+  private static RunHistoryService service;
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void setUp(LocalStack stack) throws Exception {
+    // The database does not exist yet, so the migrating clients start in "default".
+    try (ClickHouseDatabase w = connect(stack.clickHouseWriterUrl(), "default");
+        ClickHouseDatabase r = connect(stack.clickHouseReaderUrl(), "default")) {
+      SchemaMigrator.builder().clickHouse(w).clickHouse(r).database(DB).build().migrate();
+    }
+    writer = connect(stack.clickHouseWriterUrl(), DB);
+    reader = connect(stack.clickHouseReaderUrl(), DB);
+
+    writer.insertJsonEachRow(DB + ".runs", lines(
+        run("acme", "run-a", "completed", T0, T0 + 5 * SECOND, 1),
+        run("acme", "run-b", "failed", T0 + SECOND, T0 + 6 * SECOND, 1),
+        run("acme", "run-c", "running", T0 + 2 * SECOND, 0, 1),
+        run("other", "run-d", "running", T0 + 3 * SECOND, 0, 1)));
+    // A second insert block: the newer version of run-c must win over the first.
+    writer.insertJsonEachRow(DB + ".runs", lines(run("acme", "run-c", "completed", T0 + 2 * SECOND, T0 + 9 * SECOND, 2)));
+    writer.insertJsonEachRow(DB + ".spans", lines(
+        span("root", "", T0 + 2 * SECOND),
+        span("child-2", "root", T0 + 4 * SECOND),
+        span("child-1", "root", T0 + 3 * SECOND),
+        span("grandchild", "child-1", T0 + 3 * SECOND + 1000),
+        span("orphan", "never-arrived", T0 + 5 * SECOND),
+        span("other", "foreign", "root", T0 + 6 * SECOND),
+        span("", "no-tenant-yet", "root", T0 + 7 * SECOND)));
+    awaitReplicated("runs", 5);
+    awaitReplicated("spans", 7);
+
+    service = RunHistoryService.builder().reader(reader).host("127.0.0.1").port(0).build().start();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (service != null) service.close();
+    if (writer != null) {
+      writer.execute("DROP DATABASE IF EXISTS " + DB);
+      writer.close();
+    }
+    if (reader != null) {
+      reader.execute("DROP DATABASE IF EXISTS " + DB);
+      reader.close();
+    }
+  }
+
+  @Test
+  void listsNewestFirstWithLimit() throws Exception {
+    JsonNode all = getJson("/v1/runs?limit=2", 200);
+    JsonNode acme = getJson("/v1/runs?tenant=acme&limit=2", 200);
+
+    assertThat(runIds(all.get("runs"))).containsExactly("run-d", "run-c");
+    assertThat(runIds(acme.get("runs"))).containsExactly("run-c", "run-b");
+    assertThat(acme.get("freshness").get("latest_update").asText()).isEqualTo(Rows.isoOrNull(T0 + 9 * SECOND));
+  }
+
+  @Test
+  void filtersByStatus() throws Exception {
+    JsonNode body = getJson("/v1/runs?status=failed", 200);
+
+    assertThat(runIds(body.get("runs"))).containsExactly("run-b");
+  }
+
+  @Test
+  void latestVersionOfARunWins() throws Exception {
+    JsonNode run = getJson("/v1/runs/run-c?tenant=acme&environment=prod", 200).get("run");
+
+    assertThat(run.get("status").asText()).isEqualTo("completed");
+    assertThat(run.get("ended_at").asText()).isEqualTo(Rows.isoOrNull(T0 + 9 * SECOND));
+    assertThat(run.get("duration_ms").asDouble()).isEqualTo(5000.0);
+    assertThat(runIds(getJson("/v1/runs?tenant=acme&limit=50", 200).get("runs"))).containsOnlyOnce("run-c");
+  }
+
+  @Test
+  void unknownRunIs404() throws Exception {
+    assertThat(getJson("/v1/runs/run-zzz", 404).get("error").asText()).isEqualTo("not_found");
+  }
+
+  @Test
+  void badLimitIs400() throws Exception {
+    assertThat(getJson("/v1/runs?limit=0", 400).get("message").asText()).isEqualTo("limit must be 1..1000, was 0");
+  }
+
+  @Test
+  void traceIsATreeWithOrphansAsRoots() throws Exception {
+    JsonNode body = getJson("/v1/runs/run-c/trace", 200);
+
+    JsonNode spans = body.get("spans");
+    assertThat(spanIds(spans)).containsExactly("root", "orphan");
+    // A span without a tenant yet is shown; one claiming another tenant is not.
+    assertThat(spanIds(spans.get(0).get("children"))).containsExactly("child-1", "child-2", "no-tenant-yet");
+    assertThat(spanIds(spans.get(0).get("children").get(0).get("children"))).containsExactly("grandchild");
+    assertThat(spans.get(0).get("attributes").get("runtrace.run_id").asText()).isEqualTo("run-c");
+    assertThat(body.get("truncated").asBoolean()).isFalse();
+    assertThat(body.get("run").get("status").asText()).isEqualTo("completed");
+  }
+
+  @Test
+  void readsGoToTheReaderEvenWithTheWriterDown(LocalStack stack) throws Exception {
+    assertThat(service.readerUrl()).isEqualTo(stack.clickHouseReaderUrl()).isNotEqualTo(stack.clickHouseWriterUrl());
+    stack.stopClickHouseWriter();
+    try {
+      assertThat(getJson("/v1/runs/run-c/trace", 200).get("spans")).hasSize(2);
+      assertThat(getJson("/health", 200).get("status").asText()).isEqualTo("ok");
+    } finally {
+      stack.startClickHouseWriter();
+    }
+  }
+
+  private static JsonNode getJson(String pathAndQuery, int expectedStatus) throws Exception {
+    HttpResponse<String> response = CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + pathAndQuery)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
+    return JSON.readTree(response.body());
+  }
+
+  private static ClickHouseDatabase connect(URI url, String database) {
+    return ClickHouseDatabase.builder().url(url).database(database).maxExecutionTime(Duration.ofSeconds(10)).build();
+  }
+
+  private static void awaitReplicated(String table, int rows) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long seen = -1;
+    while (System.nanoTime() < deadline) {
+      seen = Rows.longValue(reader.query("SELECT count() AS n FROM " + DB + "." + table).get(0), "n");
+      if (seen >= rows) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError(table + " on the reader has " + seen + " rows after 60 s, expected " + rows);
+  }
+
+  private static ObjectNode run(String tenant, String runId, String status, long queued, long ended, long version) {
+    ObjectNode row = JSON.createObjectNode();
+    row.put("tenant", tenant).put("environment", "prod").put("run_id", runId).put("trace_id", "trace-" + runId)
+        .put("app", "billing").put("function", "charge").put("status", status).put("stale", 0)
+        .put("queued_unix_nano", queued).put("started_unix_nano", queued + 2 * SECOND).put("ended_unix_nano", ended)
+        .put("last_span_unix_nano", Math.max(queued, ended)).put("created_unix_nano", queued)
+        .put("updated_unix_nano", Math.max(queued, ended)).put("span_count", 5).put("attempts", 1)
+        .put("error", "failed".equals(status) ? "card declined" : "").put("error_span_id", "").put("version", version);
+    return row;
+  }
+
+  private static ObjectNode span(String spanId, String parentId, long start) {
+    return span("acme", spanId, parentId, start);
+  }
+
+  private static ObjectNode span(String tenant, String spanId, String parentId, long start) {
+    ObjectNode row = JSON.createObjectNode();
+    row.put("tenant", tenant).put("environment", "prod").put("trace_id", "trace-run-c").put("span_id", spanId)
+        .put("parent_span_id", parentId).put("run_id", "run-c").put("app", "billing").put("function", "charge")
+        .put("step", spanId).put("attempt", 1).put("name", "step " + spanId).put("kind", "internal")
+        .put("service", "executor").put("start_unix_nano", start).put("end_unix_nano", start + SECOND / 2)
+        .put("status_code", "ok").put("status_message", "").put("events", "[]").put("trimmed", 0).put("version", 1);
+    row.putArray("attr_keys").add("runtrace.run_id");
+    row.putArray("attr_values").add("run-c");
+    row.putArray("resource_keys").add("service.name");
+    row.putArray("resource_values").add("executor");
+    return row;
+  }
+
+  private static byte[] lines(ObjectNode... rows) {
+    StringBuilder sb = new StringBuilder();
+    for (ObjectNode row : rows) sb.append(row).append('\n');
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static List<String> runIds(JsonNode runs) {
+    List<String> ids = new ArrayList<>();
+    runs.forEach(r -> ids.add(r.get("run_id").asText()));
+    return ids;
+  }
+
+  private static List<String> spanIds(JsonNode spans) {
+    List<String> ids = new ArrayList<>();
+    spans.forEach(s -> ids.add(s.get("span_id").asText()));
+    return ids;
+  }
+}

@@ -1,0 +1,75 @@
+package io.runtrace.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Creates the spans topic for integration tests and reads back the records of given traces. */
+final class SpansTopic {
+  private SpansTopic() {}
+
+  /** Creates {@code topic} with 3 partitions unless it exists; the real definition belongs to schemas. */
+  static void create(String bootstrap, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      short replicas = (short) Math.min(3, admin.describeCluster().nodes().get().size());
+      admin.createTopics(List.of(new NewTopic(topic, 3, replicas))).all().get();
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) throw e;
+    }
+  }
+
+  /** Reads the topic from the start until records with the given keys hold {@code spans} spans, or 60 s pass. */
+  static List<ConsumerRecord<String, byte[]>> read(String bootstrap, String topic, Set<String> keys, int spans) throws Exception {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (count(found) < spans && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (keys.contains(r.key())) found.add(r);
+        }
+      }
+    }
+    assertThat(count(found)).as("spans read back").isEqualTo(spans);
+    return found;
+  }
+
+  static List<Span> spans(ConsumerRecord<String, byte[]> record) {
+    try {
+      return ExportTraceServiceRequest.parseFrom(record.value()).getResourceSpansList().stream()
+          .flatMap(rs -> rs.getScopeSpansList().stream()).flatMap(ss -> ss.getSpansList().stream())
+          .collect(Collectors.toList());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError("record value is not an ExportTraceServiceRequest", e);
+    }
+  }
+
+  private static int count(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream().mapToInt(r -> spans(r).size()).sum();
+  }
+}
