@@ -109,6 +109,10 @@ final class DemoTraffic implements AutoCloseable {
           .startSpan();
       child("queued").setStartTimestamp(queuedAt, TimeUnit.NANOSECONDS)
           .setAttribute(RunAttributes.RUN_STATUS, RunStatus.QUEUED.wireName())
+          .setAttribute(RunAttributes.TENANT, tenant)
+          .setAttribute(RunAttributes.ENVIRONMENT, "production")
+          .setAttribute(RunAttributes.APP, fn.app())
+          .setAttribute(RunAttributes.FUNCTION, fn.name())
           .startSpan().end(queuedAt, TimeUnit.NANOSECONDS);
       scheduler.schedule(this::nextStep, delayMs, TimeUnit.MILLISECONDS);
     }

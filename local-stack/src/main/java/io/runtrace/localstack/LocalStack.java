@@ -1,21 +1,15 @@
 package io.runtrace.localstack;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.apache.kafka.common.Uuid;
 
 /**
  * A real local stack on 127.0.0.1: one ZooKeeper, N KRaft Kafka brokers (child JVMs) and two
@@ -56,8 +50,13 @@ public final class LocalStack implements AutoCloseable {
     String clickHouse = ClickHouseBinary.resolve(settings.clickHouseServerBinary);
     Deadline deadline = Deadline.after(settings.startTimeout);
     try {
-      prepareWorkDir();
-      createServers(clickHouse);
+      StackServers.prepareWorkDir(workDir, settings.keepData);
+      StackServers servers = StackServers.create(settings, workDir, clickHouse);
+      zookeeper = servers.zookeeper;
+      brokers.clear();
+      brokers.addAll(servers.brokers);
+      writer = servers.writer;
+      reader = servers.reader;
       shutdownHook = new Thread(this::close, "runtrace-local-stack-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
       zookeeper.start();
@@ -167,68 +166,6 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private void createServers(String clickHouse) {
-    Ports ports = new Ports();
-    int zkPort = ports.pick(settings.zookeeperPort, "zookeeperPort");
-    int controllers = settings.brokers >= 3 ? 3 : 1;
-    int[] kafkaPorts = new int[settings.brokers];
-    int[] controllerPorts = new int[settings.brokers];
-    for (int i = 0; i < settings.brokers; i++) {
-      kafkaPorts[i] = ports.pick(settings.kafkaPort == 0 ? 0 : settings.kafkaPort + i,
-          "kafkaPort" + (i == 0 ? "" : " + " + i + " (broker " + i + ")"));
-      controllerPorts[i] = i < controllers ? ports.pick(0, "controller port") : 0;
-    }
-    String voters = Stream.iterate(0, i -> i + 1).limit(controllers)
-        .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i]).collect(Collectors.joining(","));
-    String clusterId = (settings.keepData ? KafkaBroker.existingClusterId(workDir)
-        : java.util.Optional.<String>empty()).orElseGet(() -> Uuid.randomUuid().toString());
-    zookeeper = new ZooKeeperServer(workDir, zkPort);
-    brokers.clear();
-    for (int i = 0; i < settings.brokers; i++) {
-      brokers.add(new KafkaBroker(workDir, i, kafkaPorts[i], controllerPorts[i], voters,
-          settings.brokers, clusterId, settings.brokerProperties));
-    }
-    int writerHttp = ports.pick(settings.clickHouseWriterHttpPort, "clickHouseWriterHttpPort");
-    int readerHttp = ports.pick(settings.clickHouseReaderHttpPort, "clickHouseReaderHttpPort");
-    int writerTcp = ports.pick(0, "ClickHouse writer tcp_port");
-    int readerTcp = ports.pick(0, "ClickHouse reader tcp_port");
-    writer = new ClickHouseServer(workDir, clickHouse, "writer", new ClickHouseConfig.Ports(
-        writerHttp, writerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
-    reader = new ClickHouseServer(workDir, clickHouse, "reader", new ClickHouseConfig.Ports(
-        readerHttp, readerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
-  }
-
-  /** Kills leftovers of a crashed run and, unless keepData, wipes the servers' directories. */
-  private void prepareWorkDir() {
-    try {
-      Files.createDirectories(workDir);
-      ChildProcess.killLeftovers(workDir);
-      if (settings.keepData) {
-        return;
-      }
-      Set<String> fixed = Set.of(ZooKeeperServer.DIR, ClickHouseServer.dirName("writer"),
-          ClickHouseServer.dirName("reader"));
-      try (Stream<Path> children = Files.list(workDir)) {
-        for (Path child : children.toList()) {
-          String name = child.getFileName().toString();
-          if (fixed.contains(name) || name.startsWith(KafkaBroker.DIR_PREFIX)) {
-            deleteRecursively(child);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare work dir " + workDir, e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
   private KafkaBroker broker(int index) {
     requireServers();
     if (index < 0 || index >= brokers.size()) {
@@ -267,16 +204,16 @@ public final class LocalStack implements AutoCloseable {
     private static final Set<String> MANAGED_BROKER_PROPERTIES = Set.of("process.roles", "node.id",
         "controller.quorum.voters", "listeners", "advertised.listeners", "log.dirs",
         "controller.listener.names", "listener.security.protocol.map", "inter.broker.listener.name");
-    private Path workDir = Path.of(System.getProperty("user.dir"), "target", "runtrace-stack");
-    private int brokers = 1;
-    private int kafkaPort;
-    private int zookeeperPort;
-    private int clickHouseWriterHttpPort;
-    private int clickHouseReaderHttpPort;
-    private String clickHouseServerBinary = ClickHouseBinary.DEFAULT;
-    private Map<String, String> brokerProperties = new LinkedHashMap<>();
-    private Duration startTimeout = Duration.ofSeconds(90);
-    private boolean keepData;
+    Path workDir = Path.of(System.getProperty("user.dir"), "target", "runtrace-stack");
+    int brokers = 1;
+    int kafkaPort;
+    int zookeeperPort;
+    int clickHouseWriterHttpPort;
+    int clickHouseReaderHttpPort;
+    String clickHouseServerBinary = ClickHouseBinary.DEFAULT;
+    Map<String, String> brokerProperties = new LinkedHashMap<>();
+    Duration startTimeout = Duration.ofSeconds(90);
+    boolean keepData;
 
     private Builder() {}
 

@@ -31,9 +31,13 @@ public final class LocalStackExtension implements BeforeAllCallback, ParameterRe
   }
 
   private static LocalStack stack(ExtensionContext context) {
-    return context.getRoot().getStore(NAMESPACE)
-        .getOrComputeIfAbsent(StartedStack.class, k -> new StartedStack(), StartedStack.class)
-        .stack;
+    StartedStack started = context.getRoot().getStore(NAMESPACE)
+        .getOrComputeIfAbsent(StartedStack.class, k -> new StartedStack(), StartedStack.class);
+    if (started.failure != null) {
+      // Remembered so that every further test class fails at once instead of waiting again.
+      throw new IllegalStateException("the local stack failed to start", started.failure);
+    }
+    return started.stack;
   }
 
   static int brokers() {
@@ -49,15 +53,26 @@ public final class LocalStackExtension implements BeforeAllCallback, ParameterRe
   @SuppressWarnings("deprecation")
   private static final class StartedStack
       implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-    private final LocalStack stack = LocalStack.builder()
-        .workDir(Path.of(System.getProperty("user.dir"), "target", "it-stack"))
-        .brokers(brokers())
-        .build()
-        .start();
+    private LocalStack stack;
+    private RuntimeException failure;
+
+    StartedStack() {
+      try {
+        stack = LocalStack.builder()
+            .workDir(Path.of(System.getProperty("user.dir"), "target", "it-stack"))
+            .brokers(brokers())
+            .build()
+            .start();
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
 
     @Override
     public void close() {
-      stack.close();
+      if (stack != null) {
+        stack.close();
+      }
     }
   }
 }

@@ -1,0 +1,88 @@
+package io.runtrace.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.common.Uuid;
+
+/** The servers of one stack, wired to each other's ports, and the work dir they live in. */
+final class StackServers {
+  ZooKeeperServer zookeeper;
+  final List<KafkaBroker> brokers = new ArrayList<>();
+  ClickHouseServer writer;
+  ClickHouseServer reader;
+
+  private StackServers() {}
+
+  static StackServers create(LocalStack.Builder settings, Path workDir, String clickHouse) {
+    StackServers s = new StackServers();
+    Ports ports = new Ports();
+    int zkPort = ports.pick(settings.zookeeperPort, "zookeeperPort");
+    int controllers = settings.brokers >= 3 ? 3 : 1;
+    int[] kafkaPorts = new int[settings.brokers];
+    int[] controllerPorts = new int[settings.brokers];
+    for (int i = 0; i < settings.brokers; i++) {
+      kafkaPorts[i] = ports.pick(settings.kafkaPort == 0 ? 0 : settings.kafkaPort + i,
+          "kafkaPort" + (i == 0 ? "" : " + " + i + " (broker " + i + ")"));
+      controllerPorts[i] = i < controllers ? ports.pick(0, "controller port") : 0;
+    }
+    String voters = Stream.iterate(0, i -> i + 1).limit(controllers)
+        .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i]).collect(Collectors.joining(","));
+    String clusterId = (settings.keepData ? KafkaBroker.existingClusterId(workDir)
+        : Optional.<String>empty()).orElseGet(() -> Uuid.randomUuid().toString());
+    s.zookeeper = new ZooKeeperServer(workDir, zkPort);
+    for (int i = 0; i < settings.brokers; i++) {
+      s.brokers.add(new KafkaBroker(workDir, i, kafkaPorts[i], controllerPorts[i], voters,
+          settings.brokers, clusterId, settings.brokerProperties));
+    }
+    int writerHttp = ports.pick(settings.clickHouseWriterHttpPort, "clickHouseWriterHttpPort");
+    int readerHttp = ports.pick(settings.clickHouseReaderHttpPort, "clickHouseReaderHttpPort");
+    int writerTcp = ports.pick(0, "ClickHouse writer tcp_port");
+    int readerTcp = ports.pick(0, "ClickHouse reader tcp_port");
+    s.writer = new ClickHouseServer(workDir, clickHouse, "writer", new ClickHouseConfig.Ports(
+        writerHttp, writerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
+    s.reader = new ClickHouseServer(workDir, clickHouse, "reader", new ClickHouseConfig.Ports(
+        readerHttp, readerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
+    return s;
+  }
+
+  /** Kills leftovers of a crashed run and, unless keepData, wipes the servers' directories. */
+  static void prepareWorkDir(Path workDir, boolean keepData) {
+    try {
+      Files.createDirectories(workDir);
+      ChildProcess.killLeftovers(workDir);
+      if (keepData) {
+        return;
+      }
+      Set<String> fixed = Set.of(ZooKeeperServer.DIR, ClickHouseServer.dirName("writer"),
+          ClickHouseServer.dirName("reader"));
+      try (Stream<Path> children = Files.list(workDir)) {
+        for (Path child : children.toList()) {
+          String name = child.getFileName().toString();
+          if (fixed.contains(name) || name.startsWith(KafkaBroker.DIR_PREFIX)) {
+            deleteRecursively(child);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare work dir " + workDir, e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+}
