@@ -79,9 +79,9 @@ public final class ClickHouseDatabase implements AutoCloseable {
     execute(sql, settings.database, serverSettings);
   }
 
-  /** Creates this client's database if it is missing (the request runs in {@code default}). */
-  public void createDatabaseIfMissing() {
-    execute("CREATE DATABASE IF NOT EXISTS " + settings.database, "default", Map.of());
+  /** Creates a database if it is missing; the request runs in {@code default}, which always exists. */
+  public void createDatabaseIfMissing(String name) {
+    execute("CREATE DATABASE IF NOT EXISTS " + ClickHouseSql.identifier(name), "default", Map.of());
   }
 
   private void execute(String sql, String database, Map<String, String> serverSettings) {

@@ -20,17 +20,13 @@ final class ClickHouseMigrator {
   private final String database;
 
   ClickHouseMigrator(ClickHouseDatabase db, String database) {
-    if (!db.database().equals(database)) {
-      throw new IllegalArgumentException("ClickHouse client for " + db.url() + " uses database " + db.database()
-          + " but the migrator was given " + database + "; set the same database on both");
-    }
     this.db = db;
     this.database = ClickHouseSql.identifier(database);
   }
 
   /** Returns the versions this call applied (empty when the server was up to date). */
   List<Integer> migrate(List<ClickHouseMigration> migrations) {
-    db.createDatabaseIfMissing();
+    db.createDatabaseIfMissing(database);
     db.execute("CREATE TABLE IF NOT EXISTS " + database + ".schema_migrations"
         + " (version UInt32, name String, checksum String, applied_at DateTime)"
         + " ENGINE = MergeTree ORDER BY version");
