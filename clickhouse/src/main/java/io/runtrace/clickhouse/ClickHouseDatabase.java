@@ -103,6 +103,9 @@ public final class ClickHouseDatabase implements AutoCloseable {
     qs.serverSetting("max_execution_time", Long.toString(settings.maxExecutionTime.toSeconds()));
     qs.serverSetting("max_result_rows", Long.toString(settings.maxResultRows));
     qs.serverSetting("result_overflow_mode", "throw");
+    // Reads use FINAL on Replacing tables; a WHERE moved to PREWHERE would filter before the
+    // versions collapse and could return an outdated row.
+    qs.serverSetting("optimize_move_to_prewhere", "0");
     List<JsonNode> rows = new ArrayList<>();
     // 18.16 ignores the client's requested format (default_format); it must be in the SQL text.
     String formatted = sql.stripTrailing() + "\nFORMAT JSONEachRow";

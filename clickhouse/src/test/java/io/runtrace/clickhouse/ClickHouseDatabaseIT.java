@@ -42,6 +42,22 @@ class ClickHouseDatabaseIT {
   }
 
   @Test
+  void finalFiltersOnTheLatestVersionNotOnAnOlderOne(LocalStack stack) {
+    String db = "ch_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database(db).build()) {
+      ch.createDatabaseIfMissing(db);
+      ch.execute("CREATE TABLE runs (id String, status String, version UInt64)"
+          + " ENGINE = ReplacingMergeTree(version) ORDER BY id");
+      ch.insertJsonEachRow("runs", "{\"id\":\"r\",\"status\":\"running\",\"version\":1}\n".getBytes(StandardCharsets.UTF_8));
+      ch.insertJsonEachRow("runs", "{\"id\":\"r\",\"status\":\"completed\",\"version\":2}\n".getBytes(StandardCharsets.UTF_8));
+      // Two parts, not merged yet: a filter on a non-key column must not see version 1.
+      assertThat(ch.query("SELECT id FROM runs FINAL WHERE status = 'running'")).isEmpty();
+      assertThat(ch.query("SELECT status FROM runs FINAL WHERE status = 'completed'")).hasSize(1);
+      ch.execute("DROP DATABASE " + db);
+    }
+  }
+
+  @Test
   void maxResultRowsIsEnforcedByTheServer(LocalStack stack) {
     try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.clickHouseReaderUrl())
         .database("default").maxResultRows(10).build()) {
