@@ -23,7 +23,7 @@ final class RunState {
   Pick environment = new Pick();
   Pick app = new Pick();
   Pick function = new Pick();
-  StatusReport status = new StatusReport();
+  StatusReport statusReport = new StatusReport();
   long queuedNanos;
   long startedNanos;
   long lastSpanNanos;
@@ -41,6 +41,8 @@ final class RunState {
   long lastRecordMs;
   /** Set once the run passed its retention: span ids are dropped and no more versions are emitted. */
   boolean closed;
+  /** When the run was closed, in record time (ms). */
+  long closedAtMs;
   /** The due time (ms) under which the run is indexed for its next check; see {@link RunExpiry}. */
   long dueMs;
 
@@ -68,9 +70,9 @@ final class RunState {
     if (s.queuedAtUnixNano() > 0) queuedNanos = min(queuedNanos, s.queuedAtUnixNano());
     String error = s.isError() ? s.errorMessage() : "";
     if (reported != null) {
-      status.offer(reported, s.endUnixNano(), s.spanId(), error);
+      statusReport.offer(reported, s.endUnixNano(), s.spanId(), error);
     } else {
-      status.offer(RunStatus.RUNNING, s.startUnixNano(), s.spanId(), error);
+      statusReport.offer(RunStatus.RUNNING, s.startUnixNano(), s.spanId(), error);
     }
     lastSpanNanos = Math.max(lastSpanNanos, s.endUnixNano());
     attempts = Math.max(attempts, s.attempt());
@@ -93,16 +95,16 @@ final class RunState {
   String environment() { return environment.value; }
   String app() { return app.value; }
   String function() { return function.value; }
-  boolean terminal() { return status.terminal; }
+  boolean terminal() { return statusReport.terminal; }
 
   /** The run as a row of the {@code runs} table, at the given processing time. */
   RunRow toRow(long updatedUnixNano) {
     String[] error = error();
     return new RunRow(tenant.value, environment.value, runId.value, traceId, app.value, function.value,
-        status.status, stale ? 1 : 0,
+        statusReport.status, stale ? 1 : 0,
         queuedNanos == 0 ? startedNanos : queuedNanos,
         startedNanos,
-        status.terminal ? status.nanos : 0,
+        statusReport.terminal ? statusReport.nanos : 0,
         lastSpanNanos, createdNanos, updatedUnixNano, spanCount, Math.max(1, attempts),
         error[0], error[1], revision);
   }
@@ -114,10 +116,10 @@ final class RunState {
    * the latest failed span's.
    */
   private String[] error() {
-    RunStatus s = RunStatus.parse(status.status);
+    RunStatus s = RunStatus.parse(statusReport.status);
     if (s == RunStatus.COMPLETED) return new String[] {"", ""};
-    boolean ownError = s != null && s.terminal() && !status.error.isEmpty();
-    if (ownError) return new String[] {status.error, status.spanId};
+    boolean ownError = s != null && s.terminal() && !statusReport.error.isEmpty();
+    if (ownError) return new String[] {statusReport.error, statusReport.spanId};
     if (s == RunStatus.CANCELLED || s == RunStatus.TIMED_OUT) return new String[] {"", ""};
     return new String[] {errorMessage, errorSpanId};
   }
