@@ -72,14 +72,12 @@ final class RunAssembler implements Processor<byte[], byte[], byte[], byte[]> {
       deadLetter(record.key(), record.value(), e.reason, e.getMessage(), record.timestamp());
       return;
     }
-    decoded.rejected().forEach((reason, request) -> deadLetter(record.key(), request.toByteArray(), reason,
-        reason.wireName() + ": " + request.getResourceSpansList().stream()
-            .mapToInt(rs -> rs.getScopeSpansList().stream().mapToInt(ScopeSpans::getSpansCount).sum()).sum()
-            + " span(s)", record.timestamp()));
+    decoded.rejected().forEach((reason, rejected) -> deadLetter(record.key(), rejected.request(), reason,
+        reason.wireName() + ": " + rejected.spans() + " span(s)", record.timestamp()));
     String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
     for (Map.Entry<String, List<SpanRow>> trace : decoded.traces().entrySet()) {
       if (!trace.getKey().equals(key)) {
-        rekey(trace.getKey(), trace.getValue(), record);
+        rekey(trace.getKey(), trace.getValue(), decoded.request(), record);
       } else {
         assemble(trace.getKey(), trace.getValue(), record.timestamp());
       }
@@ -129,28 +127,25 @@ final class RunAssembler implements Processor<byte[], byte[], byte[], byte[]> {
   }
 
   /** Spans that arrived under another key go back to the spans topic keyed by their trace id. */
-  private void rekey(String traceId, List<SpanRow> spans, Record<byte[], byte[]> record) {
-    ExportTraceServiceRequest request;
-    try {
-      ExportTraceServiceRequest all = ExportTraceServiceRequest.parseFrom(record.value());
-      ExportTraceServiceRequest.Builder only = ExportTraceServiceRequest.newBuilder();
-      for (ResourceSpans rs : all.getResourceSpansList()) {
-        ResourceSpans.Builder rb = rs.toBuilder().clearScopeSpans();
-        for (ScopeSpans ss : rs.getScopeSpansList()) {
-          ScopeSpans.Builder sb = ss.toBuilder().clearSpans();
-          for (Span s : ss.getSpansList()) {
-            if (OtlpSpanDecoder.hex(s.getTraceId()).equals(traceId)) sb.addSpans(s);
+  private void rekey(String traceId, List<SpanRow> spans, ExportTraceServiceRequest all, Record<byte[], byte[]> record) {
+    long maxStart = OtlpSpanDecoder.maxStartNanos(record.timestamp());
+    ExportTraceServiceRequest.Builder only = ExportTraceServiceRequest.newBuilder();
+    for (ResourceSpans rs : all.getResourceSpansList()) {
+      ResourceSpans.Builder rb = rs.toBuilder().clearScopeSpans();
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        ScopeSpans.Builder sb = ss.toBuilder().clearSpans();
+        for (Span s : ss.getSpansList()) {
+          // Only what passed: a rejected span is dead-lettered here, not again after the re-send.
+          if (OtlpSpanDecoder.hex(s.getTraceId()).equals(traceId) && OtlpSpanDecoder.validate(s, maxStart) == null) {
+            sb.addSpans(s);
           }
-          if (sb.getSpansCount() > 0) rb.addScopeSpans(sb);
         }
-        if (rb.getScopeSpansCount() > 0) only.addResourceSpans(rb);
+        if (sb.getSpansCount() > 0) rb.addScopeSpans(sb);
       }
-      request = only.build();
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new IllegalStateException("record decoded once but not twice", e);
+      if (rb.getScopeSpansCount() > 0) only.addResourceSpans(rb);
     }
     metrics.rekeyed.increment(spans.size());
-    context.forward(new Record<>(traceId.getBytes(StandardCharsets.UTF_8), request.toByteArray(),
+    context.forward(new Record<>(traceId.getBytes(StandardCharsets.UTF_8), only.build().toByteArray(),
         record.timestamp()), RunAssemblyTopology.REKEY_SINK);
   }
 
