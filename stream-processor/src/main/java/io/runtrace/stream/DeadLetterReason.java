@@ -9,7 +9,9 @@ enum DeadLetterReason {
   MISSING_TRACE_ID,
   MISSING_SPAN_ID,
   INVALID_UTF8,
-  ABSURD_TIMESTAMP;
+  ABSURD_TIMESTAMP,
+  /** Processing threw: a bug or an input nobody foresaw; the detail names the exception. */
+  PROCESSING_ERROR;
 
   String wireName() {
     return name().toLowerCase(Locale.ROOT);

@@ -6,9 +6,10 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * The assembled state of one run (one trace). Every field is merged with an order-free rule
- * (min, max, or a total order over candidates), so the result is the same whatever order the
- * spans arrive in, and a duplicate span changes nothing.
+ * The assembled state of one run (one trace). Every user-visible field is merged with an
+ * order-free rule (min, max, or a total order over candidates), so the result is the same
+ * whatever order the spans arrive in, and a duplicate span changes nothing. The rules are in
+ * {@code schemas/README.md}, "How a run's record is derived".
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY,
     getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -22,13 +23,11 @@ final class RunState {
   Pick environment = new Pick();
   Pick app = new Pick();
   Pick function = new Pick();
-  // The winning status report: terminal first, then latest event time, then enum order.
-  String status = "";
-  boolean statusTerminal;
-  long statusNanos;
+  StatusReport statusReport = new StatusReport();
   long queuedNanos;
   long startedNanos;
   long lastSpanNanos;
+  /** Fixed at first sight, whatever span that was: the storage partition key of every version. */
   long createdNanos;
   long attempts;
   long errorNanos;
@@ -38,6 +37,14 @@ final class RunState {
   long spanCount;
   long revision;
   boolean stale;
+  /** Latest timestamp (ms) of a record that brought a new span; what staleness and retention count from. */
+  long lastRecordMs;
+  /** Set once the run passed its retention: span ids are dropped and no more versions are emitted. */
+  boolean closed;
+  /** When the run was closed, in record time (ms). */
+  long closedAtMs;
+  /** The due time (ms) under which the run is indexed for its next check; see {@link RunExpiry}. */
+  long dueMs;
 
   /** Merges one span; false when it was a duplicate and nothing changed. */
   boolean merge(SpanRow s) {
@@ -46,7 +53,8 @@ final class RunState {
     spanCount++;
     if (traceId.isEmpty()) traceId = s.traceId();
     if (createdNanos == 0) createdNanos = s.startUnixNano();
-    int priority = !s.runStatus().isEmpty() ? 2 : s.parentSpanId().isEmpty() ? 1 : 0;
+    // The run span (the root, reporting a status) names the run; then other roots, then markers.
+    int priority = (s.parentSpanId().isEmpty() ? 2 : 0) + (s.runStatus().isEmpty() ? 0 : 1);
     runId.offer(s.runId(), priority);
     tenant.offer(s.tenant(), priority);
     environment.offer(s.environment(), priority);
@@ -60,33 +68,22 @@ final class RunState {
       startedNanos = min(startedNanos, s.startUnixNano());
     }
     if (s.queuedAtUnixNano() > 0) queuedNanos = min(queuedNanos, s.queuedAtUnixNano());
+    String error = s.isError() ? s.errorMessage() : "";
     if (reported != null) {
-      offerStatus(reported, s.endUnixNano());
+      statusReport.offer(reported, s.endUnixNano(), s.spanId(), error);
     } else {
-      offerStatus(RunStatus.RUNNING, s.startUnixNano());
+      statusReport.offer(RunStatus.RUNNING, s.startUnixNano(), s.spanId(), error);
     }
     lastSpanNanos = Math.max(lastSpanNanos, s.endUnixNano());
     attempts = Math.max(attempts, s.attempt());
     if (s.isError() && (s.endUnixNano() > errorNanos
-        || (s.endUnixNano() == errorNanos && s.spanId().compareTo(errorSpanId) > 0))) {
+        || (s.endUnixNano() == errorNanos && s.spanId().compareTo(errorSpanId) < 0))) {
       errorNanos = s.endUnixNano();
       errorSpanId = s.spanId();
       errorMessage = s.errorMessage();
     }
     stale = false;
     return true;
-  }
-
-  private void offerStatus(RunStatus candidate, long nanos) {
-    RunStatus current = RunStatus.parse(status);
-    int cmp = current == null ? 1 : Boolean.compare(candidate.terminal(), statusTerminal);
-    if (cmp == 0) cmp = Long.compare(nanos, statusNanos);
-    if (cmp == 0) cmp = Integer.compare(candidate.ordinal(), current.ordinal());
-    if (cmp > 0) {
-      status = candidate.wireName();
-      statusTerminal = candidate.terminal();
-      statusNanos = nanos;
-    }
   }
 
   private static long min(long current, long candidate) {
@@ -98,17 +95,33 @@ final class RunState {
   String environment() { return environment.value; }
   String app() { return app.value; }
   String function() { return function.value; }
+  boolean terminal() { return statusReport.terminal; }
 
   /** The run as a row of the {@code runs} table, at the given processing time. */
   RunRow toRow(long updatedUnixNano) {
-    boolean showError = !RunStatus.COMPLETED.wireName().equals(status);
+    String[] error = error();
     return new RunRow(tenant.value, environment.value, runId.value, traceId, app.value, function.value,
-        status, stale ? 1 : 0,
+        statusReport.status, stale ? 1 : 0,
         queuedNanos == 0 ? startedNanos : queuedNanos,
         startedNanos,
-        statusTerminal ? statusNanos : 0,
+        statusReport.terminal ? statusReport.nanos : 0,
         lastSpanNanos, createdNanos, updatedUnixNano, spanCount, Math.max(1, attempts),
-        showError ? errorMessage : "", showError ? errorSpanId : "", revision);
+        error[0], error[1], revision);
+  }
+
+  /**
+   * Message and span id of the error shown: none when completed; for cancelled and timed out
+   * only the reporting span's own error (an earlier step failure was not why the run ended);
+   * for failed the reporting span's error, else the latest failed span's; while not terminal
+   * the latest failed span's.
+   */
+  private String[] error() {
+    RunStatus s = RunStatus.parse(statusReport.status);
+    if (s == RunStatus.COMPLETED) return new String[] {"", ""};
+    boolean ownError = s != null && s.terminal() && !statusReport.error.isEmpty();
+    if (ownError) return new String[] {statusReport.error, statusReport.spanId};
+    if (s == RunStatus.CANCELLED || s == RunStatus.TIMED_OUT) return new String[] {"", ""};
+    return new String[] {errorMessage, errorSpanId};
   }
 
   /** A value chosen by (priority, then smallest value): the run span's own attributes win. */

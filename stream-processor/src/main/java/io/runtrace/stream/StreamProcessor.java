@@ -28,7 +28,7 @@ public final class StreamProcessor implements AutoCloseable {
     this.b = b;
     StreamMetrics metrics = new StreamMetrics(b.registry);
     RunAssemblyTopology topology = new RunAssemblyTopology(b.spansTopic, b.enrichedTopic, b.runsTopic,
-        b.deadLetterTopic, b.maxRecordBytes, metrics);
+        b.deadLetterTopic, b.maxRecordBytes, b.staleAfter, b.runRetention, metrics);
     this.streams = new KafkaStreams(topology.get(), streamsConfig());
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(b.registry);
@@ -103,6 +103,8 @@ public final class StreamProcessor implements AutoCloseable {
     private String runsTopic = RuntraceTopics.RUNS;
     private String deadLetterTopic = RuntraceTopics.DEAD_LETTER;
     private int maxRecordBytes = 8 * 1024 * 1024;
+    private Duration staleAfter = RunExpiry.DEFAULT_STALE_AFTER;
+    private Duration runRetention = RunExpiry.DEFAULT_RETENTION;
     private int maxBatchRows = 50_000;
     private int maxBatchBytes = 16 * 1024 * 1024;
     private Duration maxBatchDelay = Duration.ofMillis(500);
@@ -163,6 +165,20 @@ public final class StreamProcessor implements AutoCloseable {
     public Builder maxRecordBytes(int bytes) {
       if (bytes < 1024) throw new IllegalArgumentException("maxRecordBytes must be >= 1024, was " + bytes);
       this.maxRecordBytes = bytes;
+      return this;
+    }
+
+    /** A non-terminal run without a new span this long is flagged stale. Default 15 minutes. */
+    public Builder staleAfter(Duration d) {
+      if (d == null || d.toSeconds() < 1) throw new IllegalArgumentException("staleAfter must be >= 1 s");
+      this.staleAfter = d;
+      return this;
+    }
+
+    /** A terminal run is closed in the state store this long after its last span. Default 24 hours. */
+    public Builder runRetention(Duration d) {
+      if (d == null || d.toMinutes() < 1) throw new IllegalArgumentException("runRetention must be >= 1 min");
+      this.runRetention = d;
       return this;
     }
 
