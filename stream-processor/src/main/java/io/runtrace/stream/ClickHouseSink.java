@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,6 +42,11 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
   private final AtomicBoolean healthy = new AtomicBoolean(true);
   private final KafkaClientMetrics consumerMetrics;
   private final SinkRebalance rebalance;
+  private final ExecutorService inserters = Executors.newFixedThreadPool(4, r -> {
+    Thread t = new Thread(r, "runtrace-clickhouse-insert");
+    t.setDaemon(true);
+    return t;
+  });
 
   ClickHouseSink(SinkSettings settings, ClickHouseDatabase writer, MeterRegistry registry) {
     this.settings = settings;
@@ -91,6 +99,7 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
         healthy.set(false);
       }
     } finally {
+      inserters.shutdown();
       consumerMetrics.close();
       consumer.close(Duration.ofSeconds(5));
     }
@@ -124,22 +133,33 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
     pause(false);
   }
 
-  /** Tries every buffer not yet accepted once; true when all are in ClickHouse. */
+  /** Tries every buffer not yet accepted once, in parallel; true when all are in ClickHouse. */
   boolean insertPending() {
-    for (SinkBuffer b : batch.pending()) {
-      long start = System.nanoTime();
-      String tag = b.table.substring(b.table.indexOf('.') + 1);
-      try {
-        writer.insertJsonEachRow(b.table, b.body());
-      } catch (RuntimeException e) {
-        metrics.failed(tag);
-        if (healthy.getAndSet(false)) LOG.log(Level.WARNING, "insert into " + b.table + " failed; retrying", e);
-        return false;
-      }
-      metrics.inserted(tag, b.rows(), System.nanoTime() - start);
-      b.markInserted();
+    List<SinkBuffer> pending = batch.pending();
+    List<CompletableFuture<Boolean>> results = new ArrayList<>();
+    for (SinkBuffer b : pending) {
+      // The spans and runs tables, and each day of late rows, are separate inserts: overlap them.
+      results.add(pending.size() == 1 ? CompletableFuture.completedFuture(insert(b))
+          : CompletableFuture.supplyAsync(() -> insert(b), inserters));
     }
-    if (!healthy.getAndSet(true)) LOG.log(Level.INFO, "ClickHouse accepts inserts again");
+    boolean all = true;
+    for (CompletableFuture<Boolean> r : results) all &= r.join();
+    if (all && !healthy.getAndSet(true)) LOG.log(Level.INFO, "ClickHouse accepts inserts again");
+    return all;
+  }
+
+  private boolean insert(SinkBuffer b) {
+    long start = System.nanoTime();
+    String tag = b.table.substring(b.table.indexOf('.') + 1);
+    try {
+      writer.insertJsonEachRow(b.table, b.body());
+    } catch (RuntimeException e) {
+      metrics.failed(tag);
+      if (healthy.getAndSet(false)) LOG.log(Level.WARNING, "insert into " + b.table + " failed; retrying", e);
+      return false;
+    }
+    metrics.inserted(tag, b.rows(), System.nanoTime() - start);
+    b.markInserted();
     return true;
   }
 

@@ -64,9 +64,12 @@ public final class StreamProcessor implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, b.stateDir.toString());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, b.threads);
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) b.commitInterval.toMillis());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, b.replicationFactor);
     p.put(StreamsConfig.producerPrefix("compression.type"), "lz4");
+    // Ten or more enriched rows per input record: larger producer batches keep up with them.
+    p.put(StreamsConfig.producerPrefix("batch.size"), 256 * 1024);
+    p.put(StreamsConfig.producerPrefix("linger.ms"), 10);
     p.put(StreamsConfig.producerPrefix("max.request.size"), 2 * 1024 * 1024);
     // The changelog of run state is bounded by size as well as compaction.
     p.put(StreamsConfig.topicPrefix("retention.bytes"), Long.toString(1024L * 1024 * 1024));
@@ -127,6 +130,7 @@ public final class StreamProcessor implements AutoCloseable {
     private Duration consumerLagRefresh = Duration.ofSeconds(10);
     private ZoneId partitionZone = ZoneOffset.UTC;
     private Duration retentionInterval = Duration.ofMinutes(5);
+    private Duration commitInterval = Duration.ofMillis(100);
     private Duration spansMaxAge = Duration.ofDays(30);
     private long spansMaxBytes = 50L << 30;
     private Duration runsMaxAge = Duration.ofDays(30);
@@ -229,6 +233,12 @@ public final class StreamProcessor implements AutoCloseable {
     /** The ClickHouse server's time zone, where its day partitions start. Default UTC. */
     public Builder partitionZone(ZoneId zone) {
       this.partitionZone = Objects.requireNonNull(zone, "partitionZone");
+      return this;
+    }
+
+    /** How often Streams commits its transaction; output becomes visible to the sink at each commit. Default 100 ms. */
+    public Builder commitInterval(Duration every) {
+      this.commitInterval = positive(every, "commitInterval");
       return this;
     }
 
