@@ -80,8 +80,7 @@ public final class StreamProcessor implements AutoCloseable {
   public StreamProcessor start() {
     streams.start();
     sinkThread.start();
-    retention.start(Duration.ofMinutes(1).compareTo(b.retentionInterval) < 0 ? Duration.ofMinutes(1)
-        : b.retentionInterval, b.retentionInterval);
+    retention.start(b.retentionInterval, b.retentionInterval);
     return this;
   }
 
@@ -242,7 +241,7 @@ public final class StreamProcessor implements AutoCloseable {
       return this;
     }
 
-    /** How often retention runs (first run after at most a minute). Default 5 min. */
+    /** How often retention runs, the first time one interval after start. Default 5 min. */
     public Builder retentionInterval(Duration every) {
       this.retentionInterval = positive(every, "retentionInterval");
       return this;

@@ -25,6 +25,9 @@ final class BenchLoad implements AutoCloseable {
   final KafkaProducer<String, byte[]> producer;
   final String topic;
   final AtomicLong spansSent = new AtomicLong();
+  /** Spans the broker acknowledged; the benchmark waits for these. */
+  final AtomicLong spansAcked = new AtomicLong();
+  final AtomicLong sendFailures = new AtomicLong();
   final Map<String, Long> probes = new ConcurrentHashMap<>();
   private final AtomicBoolean steady = new AtomicBoolean();
   private Thread thread;
@@ -37,6 +40,9 @@ final class BenchLoad implements AutoCloseable {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    // On a shared 2-core machine the broker can stall for seconds; wait rather than expire batches.
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.topic = topic;
   }
@@ -54,7 +60,10 @@ final class BenchLoad implements AutoCloseable {
     spans.add(shift(TestSpans.runSpan(trace, "run_" + trace.substring(0, 12), "completed", 0, 20), delta));
     byte[] value = TestSpans.request(spans);
     if (probe) probes.put(trace, System.nanoTime());
-    producer.send(new ProducerRecord<>(topic, trace, value));
+    producer.send(new ProducerRecord<>(topic, trace, value), (meta, e) -> {
+      if (e == null) spansAcked.addAndGet(SPANS_PER_RECORD);
+      else sendFailures.incrementAndGet();
+    });
     spansSent.addAndGet(SPANS_PER_RECORD);
   }
 
