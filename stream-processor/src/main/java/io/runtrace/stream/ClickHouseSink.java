@@ -1,74 +1,74 @@
 package io.runtrace.stream;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.runtrace.clickhouse.ClickHouseDatabase;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Consumes the enriched spans and runs topics and inserts them into the ClickHouse writer in
- * batches bounded by rows, bytes and time. Offsets are committed only after ClickHouse accepted
- * the batch; while it refuses, consumption pauses (memory stays at one batch) and the same
- * batch is retried with backoff.
+ * Consumes the enriched spans and runs topics ({@code read_committed}) and inserts them into the
+ * ClickHouse writer in batches bounded by rows, bytes, time and partitions. Offsets are committed
+ * only after ClickHouse accepted every insert of the batch; while it refuses, consumption pauses
+ * (memory stays at one batch) and the same bytes are retried with backoff. Nothing here stops the
+ * loop: errors are counted, the batch is dropped and read again from the last commit.
  */
 final class ClickHouseSink implements Runnable, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ClickHouseSink.class.getName());
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  final KafkaConsumer<byte[], byte[]> consumer;
+  final SinkBatch batch;
+  final SinkMetrics metrics;
   private final ClickHouseDatabase writer;
-  private final Map<String, SinkBuffer> buffers = new HashMap<>();
   private final SinkSettings settings;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicBoolean healthy = new AtomicBoolean(true);
-  private final Counter insertFailures;
-  private final Timer insertLatency;
-  private final MeterRegistry registry;
   private final KafkaClientMetrics consumerMetrics;
-  private long batchStartedMs = -1;
+  private final SinkRebalance rebalance;
+  private final ExecutorService inserters = Executors.newFixedThreadPool(4, r -> {
+    Thread t = new Thread(r, "runtrace-clickhouse-insert");
+    t.setDaemon(true);
+    return t;
+  });
 
   ClickHouseSink(SinkSettings settings, ClickHouseDatabase writer, MeterRegistry registry) {
     this.settings = settings;
     this.writer = writer;
-    this.registry = registry;
-    buffers.put(settings.spansTopic(), new SinkBuffer(settings.spansTable()));
-    buffers.put(settings.runsTopic(), new SinkBuffer(settings.runsTable()));
+    this.batch = new SinkBatch(settings, System::currentTimeMillis);
+    this.metrics = new SinkMetrics(registry, batch);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(settings.maxBatchRows(), 10_000));
-    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.min(settings.maxBatchBytes(), 50 * 1024 * 1024));
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-" + ProcessHandle.current().pid());
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(settings.maxBatchRows(), 5_000));
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(1 << 20, Math.min(settings.maxBatchBytes(), 50 << 20)));
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-" + ProcessHandle.current().pid()
+        + "-" + Integer.toHexString(System.identityHashCode(this)));
     consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     consumerMetrics = new KafkaClientMetrics(consumer);
     consumerMetrics.bindTo(registry);
-    insertFailures = Counter.builder("runtrace.sink.insert.failures")
-        .description("ClickHouse inserts that failed and will be retried").register(registry);
-    insertLatency = Timer.builder("runtrace.sink.insert.latency").publishPercentiles(0.5, 0.99)
-        .description("Time for one ClickHouse insert").register(registry);
-    for (SinkBuffer b : buffers.values()) {
-      registry.gauge("runtrace.sink.buffered.rows", List.of(io.micrometer.core.instrument.Tag.of("table", b.table)),
-          b, SinkBuffer::rows);
-    }
+    rebalance = new SinkRebalance(this);
   }
 
   /** True unless the last insert attempt failed. */
@@ -79,103 +79,149 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
   @Override
   public void run() {
     try {
-      consumer.subscribe(List.of(settings.spansTopic(), settings.runsTopic()), new Rebalance());
+      consumer.subscribe(List.of(settings.spansTopic(), settings.runsTopic()), rebalance);
       while (running.get()) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          if (r.value() == null) continue;
-          if (batchStartedMs < 0) batchStartedMs = System.currentTimeMillis();
-          buffers.get(r.topic()).add(new TopicPartition(r.topic(), r.partition()), r.offset(), r.value());
+        try {
+          accept(consumer.poll(Duration.ofMillis(100)));
+          if (batch.dueByTime()) flush();
+        } catch (WakeupException e) {
+          if (running.get()) throw e;
+        } catch (RuntimeException e) {
+          metrics.loopErrors.increment();
+          LOG.log(Level.WARNING, "ClickHouse sink error; re-reading from the last commit", e);
+          restartFromCommitted();
         }
-        if (due()) flush();
       }
-      flush();
-    } catch (WakeupException e) {
-      if (running.get()) throw e;
+      if (!batch.isEmpty() && insertPending()) commit();
     } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "ClickHouse sink stopped", e);
-      healthy.set(false);
-      throw e;
+      if (!(e instanceof WakeupException)) {
+        LOG.log(Level.ERROR, "ClickHouse sink stopped", e);
+        healthy.set(false);
+      }
     } finally {
+      inserters.shutdown();
       consumerMetrics.close();
       consumer.close(Duration.ofSeconds(5));
     }
   }
 
-  private boolean due() {
-    int rows = 0;
-    int bytes = 0;
-    for (SinkBuffer b : buffers.values()) {
-      rows += b.rows();
-      bytes += b.bytes();
+  private void accept(ConsumerRecords<byte[], byte[]> records) {
+    long generation = rebalance.generation();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      if (r.value() != null && batch.full(r.topic(), r.value())) {
+        flush();
+        // A rebalance reset every kept partition to its last commit: the rest of this poll is read again.
+        if (rebalance.generation() != generation) return;
+      }
+      batch.add(new TopicPartition(r.topic(), r.partition()), r.offset(), r.value());
     }
-    if (rows == 0) return false;
-    return rows >= settings.maxBatchRows() || bytes >= settings.maxBatchBytes()
-        || System.currentTimeMillis() - batchStartedMs >= settings.maxBatchDelay().toMillis();
   }
 
-  /** Inserts every buffer, retrying with backoff while paused; then commits. */
-  private void flush() {
+  /** Inserts the batch, retrying with backoff while paused, then commits its offsets. */
+  void flush() {
     long backoffMs = settings.minBackoff().toMillis();
-    while (!insertAll()) {
+    while (!insertPending()) {
       if (!running.get()) return;
-      consumer.pause(consumer.assignment());
+      pause(true);
       long until = System.currentTimeMillis() + backoffMs;
       // Polling while paused keeps the group membership alive and runs rebalance callbacks.
-      while (System.currentTimeMillis() < until && running.get()) consumer.poll(Duration.ofMillis(100));
+      while (System.currentTimeMillis() < until && running.get()) rewind(consumer.poll(Duration.ofMillis(100)));
+      if (batch.isEmpty()) break; // a rebalance dropped the batch; it is read again
       backoffMs = Math.min(backoffMs * 2, settings.maxBackoff().toMillis());
     }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    buffers.values().forEach(b -> offsets.putAll(b.offsets()));
-    if (!offsets.isEmpty()) consumer.commitSync(offsets);
-    buffers.values().forEach(SinkBuffer::clear);
-    batchStartedMs = -1;
-    consumer.resume(consumer.paused());
+    commit();
+    pause(false);
   }
 
-  private boolean insertAll() {
-    for (SinkBuffer b : buffers.values()) {
-      if (b.inserted()) continue;
+  /** Tries every buffer not yet accepted once, in parallel; true when all are in ClickHouse. */
+  boolean insertPending() {
+    List<SinkBuffer> pending = batch.pending();
+    List<CompletableFuture<Boolean>> results = new ArrayList<>();
+    for (SinkBuffer b : pending) {
+      // The spans and runs tables, and each day of late rows, are separate inserts: overlap them.
+      results.add(pending.size() == 1 ? CompletableFuture.completedFuture(insert(b))
+          : CompletableFuture.supplyAsync(() -> insert(b), inserters));
+    }
+    boolean all = true;
+    for (CompletableFuture<Boolean> r : results) all &= r.join();
+    if (all && !healthy.getAndSet(true)) LOG.log(Level.INFO, "ClickHouse accepts inserts again");
+    return all;
+  }
+
+  private boolean insert(SinkBuffer b) {
+    long start = System.nanoTime();
+    String tag = b.table.substring(b.table.indexOf('.') + 1);
+    try {
+      writer.insertJsonEachRow(b.table, b.body());
+    } catch (RuntimeException e) {
+      metrics.failed(tag);
+      if (healthy.getAndSet(false)) LOG.log(Level.WARNING, "insert into " + b.table + " failed; retrying", e);
+      return false;
+    }
+    metrics.inserted(tag, b.rows(), System.nanoTime() - start);
+    b.markInserted();
+    return true;
+  }
+
+  /** Commits the batch's offsets; on failure the batch is read again (re-inserts are deduplicated). */
+  void commit() {
+    try {
+      if (!batch.offsets().isEmpty()) consumer.commitSync(batch.offsets());
+      batch.clear();
+    } catch (KafkaException e) {
+      if (e instanceof WakeupException) throw e;
+      metrics.commitFailures.increment();
+      LOG.log(Level.WARNING, "offset commit failed; re-reading from the last commit", e);
+      restartFromCommitted();
+    }
+  }
+
+  /** Drops the batch and moves every assigned partition back to its last commit, retrying until Kafka answers. */
+  void restartFromCommitted() {
+    while (running.get()) {
       try {
-        Timer.Sample sample = Timer.start(registry);
-        writer.insertJsonEachRow(b.table, b.body());
-        sample.stop(insertLatency);
-        registry.counter("runtrace.sink.rows", "table", b.table).increment(b.rows());
-        b.markInserted();
+        rebalance.dropAndRewind(List.of());
+        return;
+      } catch (WakeupException e) {
+        throw e;
       } catch (RuntimeException e) {
-        insertFailures.increment();
-        if (healthy.getAndSet(false)) LOG.log(Level.WARNING, "insert into " + b.table + " failed; retrying", e);
-        return false;
+        LOG.log(Level.WARNING, "cannot read committed offsets; retrying", e);
+        sleep(settings.maxBackoff().toMillis());
       }
     }
-    healthy.set(true);
-    return true;
+  }
+
+  private void rewind(ConsumerRecords<byte[], byte[]> unexpected) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : unexpected) {
+      first.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
+    }
+    first.forEach((tp, offset) -> {
+      if (consumer.assignment().contains(tp)) consumer.seek(tp, offset);
+    });
+  }
+
+  private void pause(boolean pause) {
+    if (pause) consumer.pause(consumer.assignment());
+    else consumer.resume(new ArrayList<>(consumer.paused()));
+    metrics.paused.set(pause ? 1 : 0);
+  }
+
+  boolean paused() {
+    return metrics.paused.get() == 1;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
   public void close() {
     running.set(false);
     consumer.wakeup();
-  }
-
-  /** On revocation the uncommitted rows are dropped; the partition's next owner reads them again. */
-  private final class Rebalance implements ConsumerRebalanceListener {
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      buffers.values().forEach(SinkBuffer::clear);
-      batchStartedMs = -1;
-      // Partitions we keep must be read again from their last commit, or the dropped rows are lost.
-      java.util.Set<TopicPartition> kept = new java.util.HashSet<>(consumer.assignment());
-      kept.removeAll(partitions);
-      if (kept.isEmpty()) return;
-      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(kept);
-      for (TopicPartition tp : kept) {
-        OffsetAndMetadata om = committed.get(tp);
-        if (om == null) consumer.seekToBeginning(List.of(tp));
-        else consumer.seek(tp, om.offset());
-      }
-    }
-
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
   }
 }

@@ -1,8 +1,15 @@
 package io.runtrace.stream;
 
 import java.time.Duration;
+import java.time.ZoneId;
 
-/** The sink's settings, validated by {@link StreamProcessor.Builder}. */
+/**
+ * The sink's settings, validated by {@link StreamProcessor.Builder}. A batch is inserted when it
+ * holds {@code maxBatchRows} rows or {@code maxBatchBytes} bytes, when its oldest row waited
+ * {@code maxBatchDelay}, or before it would open more than {@code maxPartitionsPerBatch}
+ * (table, day) groups; each group is one insert, so one insert never spans two partitions.
+ * {@code partitionZone} is the ClickHouse server's time zone, which decides where a day starts.
+ */
 record SinkSettings(
     String bootstrapServers,
     String groupId,
@@ -13,5 +20,8 @@ record SinkSettings(
     int maxBatchRows,
     int maxBatchBytes,
     Duration maxBatchDelay,
+    int maxPartitionsPerBatch,
     Duration minBackoff,
-    Duration maxBackoff) {}
+    Duration maxBackoff,
+    Duration lagRefresh,
+    ZoneId partitionZone) {}

@@ -7,7 +7,11 @@ import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.clickhouse.ClickHouseSql;
 import io.runtrace.model.RuntraceTopics;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
@@ -23,6 +27,8 @@ public final class StreamProcessor implements AutoCloseable {
   private final ClickHouseSink sink;
   private final Thread sinkThread;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final SinkLagMonitor lagMonitor;
+  private final ClickHouseRetention retention;
 
   private StreamProcessor(Builder b) {
     this.b = b;
@@ -34,8 +40,14 @@ public final class StreamProcessor implements AutoCloseable {
     streamsMetrics.bindTo(b.registry);
     SinkSettings sinkSettings = new SinkSettings(b.bootstrapServers, b.applicationId + "-clickhouse-sink",
         b.enrichedTopic, b.runsTopic, b.writer.database() + ".spans", b.writer.database() + ".runs",
-        b.maxBatchRows, b.maxBatchBytes, b.maxBatchDelay, Duration.ofMillis(200), Duration.ofSeconds(10));
+        b.maxBatchRows, b.maxBatchBytes, b.maxBatchDelay, b.maxPartitionsPerBatch, Duration.ofMillis(200),
+        Duration.ofSeconds(10), b.consumerLagRefresh, b.partitionZone);
     this.sink = new ClickHouseSink(sinkSettings, b.writer, b.registry);
+    this.lagMonitor = new SinkLagMonitor(sinkSettings, b.registry);
+    this.retention = new ClickHouseRetention(b.writer, List.of(
+        new ClickHouseRetention.Policy("spans", b.spansMaxAge, b.spansMaxBytes),
+        new ClickHouseRetention.Policy("runs", b.runsMaxAge, b.runsMaxBytes)), Clock.systemUTC(), b.partitionZone,
+        b.registry);
     this.sinkThread = new Thread(sink, "runtrace-clickhouse-sink");
     sinkThread.setDaemon(true);
   }
@@ -52,9 +64,12 @@ public final class StreamProcessor implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, b.stateDir.toString());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, b.threads);
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) b.commitInterval.toMillis());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, b.replicationFactor);
     p.put(StreamsConfig.producerPrefix("compression.type"), "lz4");
+    // Ten or more enriched rows per input record: larger producer batches keep up with them.
+    p.put(StreamsConfig.producerPrefix("batch.size"), 256 * 1024);
+    p.put(StreamsConfig.producerPrefix("linger.ms"), 10);
     p.put(StreamsConfig.producerPrefix("max.request.size"), 2 * 1024 * 1024);
     // The changelog of run state is bounded by size as well as compaction.
     p.put(StreamsConfig.topicPrefix("retention.bytes"), Long.toString(1024L * 1024 * 1024));
@@ -65,6 +80,7 @@ public final class StreamProcessor implements AutoCloseable {
   public StreamProcessor start() {
     streams.start();
     sinkThread.start();
+    retention.start(b.retentionInterval, b.retentionInterval);
     return this;
   }
 
@@ -80,6 +96,8 @@ public final class StreamProcessor implements AutoCloseable {
 
   @Override
   public void close() {
+    retention.close();
+    lagMonitor.close();
     sink.close();
     streams.close(Duration.ofSeconds(30));
     try {
@@ -109,6 +127,15 @@ public final class StreamProcessor implements AutoCloseable {
     private int maxBatchBytes = 16 * 1024 * 1024;
     private Duration maxBatchDelay = Duration.ofMillis(500);
     private MeterRegistry registry = new SimpleMeterRegistry();
+    private int maxPartitionsPerBatch = 32;
+    private Duration consumerLagRefresh = Duration.ofSeconds(10);
+    private ZoneId partitionZone = ZoneOffset.UTC;
+    private Duration retentionInterval = Duration.ofMinutes(5);
+    private Duration commitInterval = Duration.ofMillis(100);
+    private Duration spansMaxAge = Duration.ofDays(30);
+    private long spansMaxBytes = 50L << 30;
+    private Duration runsMaxAge = Duration.ofDays(30);
+    private long runsMaxBytes = 10L << 30;
 
     private Builder() {}
 
@@ -201,6 +228,60 @@ public final class StreamProcessor implements AutoCloseable {
       if (delay == null || delay.isNegative() || delay.isZero()) throw new IllegalArgumentException("maxBatchDelay must be > 0");
       this.maxBatchDelay = delay;
       return this;
+    }
+
+    /** Most (table, day) groups, so inserts, per sink batch; late rows of many days wait for the next batch. Default 32. */
+    public Builder maxPartitionsPerBatch(int partitions) {
+      if (partitions < 1 || partitions > 100) {
+        throw new IllegalArgumentException("maxPartitionsPerBatch must be 1..100, was " + partitions);
+      }
+      this.maxPartitionsPerBatch = partitions;
+      return this;
+    }
+
+    /** How often the sink's consumer lag gauge is measured. Default 10 s. */
+    public Builder consumerLagRefresh(Duration every) {
+      this.consumerLagRefresh = positive(every, "consumerLagRefresh");
+      return this;
+    }
+
+    /** The ClickHouse server's time zone, where its day partitions start. Default UTC. */
+    public Builder partitionZone(ZoneId zone) {
+      this.partitionZone = Objects.requireNonNull(zone, "partitionZone");
+      return this;
+    }
+
+    /** How often Streams commits its transaction; output becomes visible to the sink at each commit. Default 100 ms. */
+    public Builder commitInterval(Duration every) {
+      this.commitInterval = positive(every, "commitInterval");
+      return this;
+    }
+
+    /** How often retention runs, the first time one interval after start. Default 5 min. */
+    public Builder retentionInterval(Duration every) {
+      this.retentionInterval = positive(every, "retentionInterval");
+      return this;
+    }
+
+    /** Spans older than {@code maxAge} (whole days) or beyond {@code maxBytes} on disk are dropped, oldest day first. Default 30 d, 50 GiB. */
+    public Builder spansRetention(Duration maxAge, long maxBytes) {
+      this.spansMaxAge = positive(maxAge, "spansRetention maxAge");
+      if (maxBytes < 1) throw new IllegalArgumentException("spansRetention maxBytes must be > 0, was " + maxBytes);
+      this.spansMaxBytes = maxBytes;
+      return this;
+    }
+
+    /** Runs older than {@code maxAge} or beyond {@code maxBytes} on disk are dropped, oldest day first. Default 30 d, 10 GiB. */
+    public Builder runsRetention(Duration maxAge, long maxBytes) {
+      this.runsMaxAge = positive(maxAge, "runsRetention maxAge");
+      if (maxBytes < 1) throw new IllegalArgumentException("runsRetention maxBytes must be > 0, was " + maxBytes);
+      this.runsMaxBytes = maxBytes;
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be > 0");
+      return d;
     }
 
     /** Where metrics go. Default a private {@code SimpleMeterRegistry}. */

@@ -1,6 +1,7 @@
 package io.runtrace.stream;
 
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.model.RuntraceTopics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,38 @@ public final class StreamProcessorMain {
     if (env.containsKey("RUNTRACE_SINK_MAX_BATCH_DELAY_MS")) {
       b.maxBatchDelay(Duration.ofMillis(intVar(env, "RUNTRACE_SINK_MAX_BATCH_DELAY_MS")));
     }
+    if (env.containsKey("RUNTRACE_SINK_MAX_BATCH_BYTES")) b.maxBatchBytes(intVar(env, "RUNTRACE_SINK_MAX_BATCH_BYTES"));
+    b.topics(env.getOrDefault("RUNTRACE_TOPIC_SPANS", RuntraceTopics.SPANS),
+        env.getOrDefault("RUNTRACE_TOPIC_SPANS_ENRICHED", RuntraceTopics.SPANS_ENRICHED),
+        env.getOrDefault("RUNTRACE_TOPIC_RUNS", RuntraceTopics.RUNS),
+        env.getOrDefault("RUNTRACE_TOPIC_DEAD_LETTER", RuntraceTopics.DEAD_LETTER));
+    if (env.containsKey("RUNTRACE_RETENTION_SPANS_MAX_AGE_DAYS") || env.containsKey("RUNTRACE_RETENTION_SPANS_MAX_BYTES")) {
+      b.spansRetention(Duration.ofDays(longVar(env, "RUNTRACE_RETENTION_SPANS_MAX_AGE_DAYS", 30)),
+          longVar(env, "RUNTRACE_RETENTION_SPANS_MAX_BYTES", 50L << 30));
+    }
+    if (env.containsKey("RUNTRACE_RETENTION_RUNS_MAX_AGE_DAYS") || env.containsKey("RUNTRACE_RETENTION_RUNS_MAX_BYTES")) {
+      b.runsRetention(Duration.ofDays(longVar(env, "RUNTRACE_RETENTION_RUNS_MAX_AGE_DAYS", 30)),
+          longVar(env, "RUNTRACE_RETENTION_RUNS_MAX_BYTES", 10L << 30));
+    }
+    if (env.containsKey("RUNTRACE_STALE_AFTER_S")) {
+      b.staleAfter(Duration.ofSeconds(longVar(env, "RUNTRACE_STALE_AFTER_S", 900)));
+    }
+    if (env.containsKey("RUNTRACE_RUN_RETENTION_S")) {
+      b.runRetention(Duration.ofSeconds(longVar(env, "RUNTRACE_RUN_RETENTION_S", 86_400)));
+    }
+    if (env.containsKey("RUNTRACE_RETENTION_INTERVAL_S")) {
+      b.retentionInterval(Duration.ofSeconds(longVar(env, "RUNTRACE_RETENTION_INTERVAL_S", 300)));
+    }
     return b.build();
+  }
+
+  private static long longVar(Map<String, String> env, String name, long fallback) {
+    if (!env.containsKey(name)) return fallback;
+    try {
+      return Long.parseLong(env.get(name).trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, was '" + env.get(name) + "'");
+    }
   }
 
   private static int intVar(Map<String, String> env, String name) {

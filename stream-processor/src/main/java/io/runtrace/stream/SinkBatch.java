@@ -1,0 +1,100 @@
+package io.runtrace.stream;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One batch of the sink: a buffer per (table, partition day) and the next offset of every Kafka
+ * partition it covers. Rows and bytes are readable from other threads for the gauges.
+ */
+final class SinkBatch {
+  private final SinkSettings settings;
+  private final LongSupplier clockMs;
+  private final Map<String, PartitionDay> days = new HashMap<>();
+  private final Map<String, String> tables = new HashMap<>();
+  private final Map<Long, SinkBuffer> buffers = new LinkedHashMap<>();
+  private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+  private volatile int rows;
+  private volatile long bytes;
+  private long startedMs = -1;
+
+  SinkBatch(SinkSettings settings, LongSupplier clockMs) {
+    this.settings = settings;
+    this.clockMs = clockMs;
+    tables.put(settings.spansTopic(), settings.spansTable());
+    tables.put(settings.runsTopic(), settings.runsTable());
+    days.put(settings.spansTopic(), new PartitionDay("start_unix_nano", settings.partitionZone()));
+    days.put(settings.runsTopic(), new PartitionDay("created_unix_nano", settings.partitionZone()));
+  }
+
+  /** True when adding this row would break a bound; the caller inserts the batch first. */
+  boolean full(String topic, byte[] row) {
+    if (rows == 0) return false;
+    if (rows + 1 > settings.maxBatchRows() || bytes + row.length + 1 > settings.maxBatchBytes()) return true;
+    return buffers.size() >= settings.maxPartitionsPerBatch() && !buffers.containsKey(key(topic, row));
+  }
+
+  /** Adds a row; a null row (tombstone) only moves the partition's offset. */
+  void add(TopicPartition partition, long offset, byte[] row) {
+    offsets.put(partition, new OffsetAndMetadata(offset + 1));
+    if (row == null) return;
+    long key = key(partition.topic(), row);
+    buffers.computeIfAbsent(key, k -> new SinkBuffer(tables.get(partition.topic()), (int) (k & 0xffffffffL)))
+        .add(row);
+    if (rows == 0) startedMs = clockMs.getAsLong();
+    rows = rows + 1;
+    bytes = bytes + row.length + 1;
+  }
+
+  private long key(String topic, byte[] row) {
+    long table = topic.equals(settings.spansTopic()) ? 0 : 1;
+    return table << 32 | days.get(topic).of(row);
+  }
+
+  /** True when rows wait and the oldest waited {@code maxBatchDelay}. */
+  boolean dueByTime() {
+    return rows > 0 && clockMs.getAsLong() - startedMs >= settings.maxBatchDelay().toMillis();
+  }
+
+  boolean isEmpty() {
+    return rows == 0 && offsets.isEmpty();
+  }
+
+  int rows() {
+    return rows;
+  }
+
+  long bytes() {
+    return bytes;
+  }
+
+  /** The buffers not yet accepted by ClickHouse, in first-seen order. */
+  List<SinkBuffer> pending() {
+    List<SinkBuffer> out = new ArrayList<>();
+    for (SinkBuffer b : buffers.values()) if (!b.inserted()) out.add(b);
+    return out;
+  }
+
+  Collection<SinkBuffer> buffers() {
+    return buffers.values();
+  }
+
+  Map<TopicPartition, OffsetAndMetadata> offsets() {
+    return offsets;
+  }
+
+  void clear() {
+    buffers.clear();
+    offsets.clear();
+    rows = 0;
+    bytes = 0;
+    startedMs = -1;
+  }
+}

@@ -1,0 +1,74 @@
+package io.runtrace.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.runtrace.localstack.LocalStack;
+import io.runtrace.localstack.LocalStackExtension;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The ClickHouse writer stops under load: the sink pauses with at most one batch in memory, shows
+ * it in its metrics, resumes by itself when the writer is back, and every run and span arrives
+ * exactly once on the reader replica.
+ */
+@ExtendWith(LocalStackExtension.class)
+class ClickHouseSinkOutageIT {
+  static final int MAX_ROWS = 500;
+  static final int MAX_BYTES = 256 * 1024;
+
+  @Test
+  void writerOutageUnderLoadPausesWithBoundedMemoryAndResumesExactlyOnce(LocalStack stack) throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (SinkFixture f = new SinkFixture(stack, "outage_it");
+        StreamProcessor p = f.processor(Files.createTempDirectory("outage-it")).meterRegistry(registry)
+            .maxBatchRows(MAX_ROWS).maxBatchBytes(MAX_BYTES).consumerLagRefresh(Duration.ofSeconds(1))
+            .build().start()) {
+      AtomicBoolean producing = new AtomicBoolean(true);
+      AtomicInteger sent = new AtomicInteger();
+      Thread load = new Thread(() -> {
+        while (producing.get()) {
+          f.sendRun(sent.getAndIncrement());
+          SinkFixture.sleep(10);
+        }
+      });
+      load.start();
+      SinkFixture.await(() -> f.readerCount("SELECT count() AS n FROM " + f.database + ".runs FINAL") > 50,
+          Duration.ofMinutes(3), "runs flow before the outage");
+
+      stack.stopClickHouseWriter();
+      double maxRows = 0;
+      double maxBytes = 0;
+      boolean sawPaused = false;
+      double maxLag = 0;
+      long outageEnd = System.currentTimeMillis() + 20_000;
+      while (System.currentTimeMillis() < outageEnd) {
+        maxRows = Math.max(maxRows, registry.get("runtrace.sink.buffered.rows").gauge().value());
+        maxBytes = Math.max(maxBytes, registry.get("runtrace.sink.buffered.bytes").gauge().value());
+        sawPaused |= registry.get("runtrace.sink.paused").gauge().value() == 1;
+        maxLag = Math.max(maxLag, registry.get("runtrace.sink.consumer.lag.records").tag("topic", f.enriched)
+            .gauge().value());
+        Thread.sleep(20);
+      }
+      assertThat(p.healthy()).as("unhealthy while ClickHouse refuses").isFalse();
+      stack.startClickHouseWriter();
+      producing.set(false);
+      load.join();
+
+      assertThat(sawPaused).isTrue();
+      assertThat(maxRows).isPositive().isLessThanOrEqualTo(MAX_ROWS);
+      assertThat(maxBytes).isPositive().isLessThanOrEqualTo(MAX_BYTES);
+      assertThat(maxLag).as("lag grows during the outage").isGreaterThan(MAX_ROWS);
+      assertThat(registry.get("runtrace.sink.insert.failures").counters().stream().mapToDouble(c -> c.count()).sum())
+          .isPositive();
+      f.assertExactlyOnceOnReader(Duration.ofMinutes(4));
+      SinkFixture.await(() -> registry.get("runtrace.sink.paused").gauge().value() == 0 && p.healthy(),
+          Duration.ofMinutes(1), "the sink resumed and reports healthy");
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.runtrace.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.localstack.LocalStack;
+import io.runtrace.schema.SchemaMigrator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * An isolated database and topic set on the shared local stack, a producer of runs, and checks
+ * of what the reader replica shows, read the way query-api reads ({@code FINAL}).
+ */
+final class SinkFixture implements AutoCloseable {
+  final LocalStack stack;
+  final String database;
+  final String spans;
+  final String enriched;
+  final String runs;
+  final String deadLetter;
+  final ClickHouseDatabase writer;
+  final ClickHouseDatabase reader;
+  final KafkaProducer<String, byte[]> producer;
+  /** trace id → expected status; every run has {@link #SPANS_PER_RUN} spans. */
+  final Map<String, String> expected = new HashMap<>();
+  static final int SPANS_PER_RUN = 6;
+
+  SinkFixture(LocalStack stack, String name) {
+    this.stack = stack;
+    String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    database = name + "_" + suffix;
+    spans = "runtrace.spans." + database;
+    enriched = "runtrace.spans.enriched." + database;
+    runs = "runtrace.runs." + database;
+    deadLetter = "runtrace.dead-letter." + database;
+    writer = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database(database).build();
+    reader = ClickHouseDatabase.builder().url(stack.clickHouseReaderUrl()).database(database).build();
+    SchemaMigrator.builder().clickHouse(writer).clickHouse(reader).database(database)
+        .kafkaBootstrapServers(stack.kafkaBootstrapServers()).topics(spans, enriched, runs, deadLetter)
+        .partitions(6).retentionBytesPerPartition(256L << 20).build().migrate();
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  StreamProcessor.Builder processor(java.nio.file.Path stateDir) {
+    return StreamProcessor.builder().bootstrapServers(stack.kafkaBootstrapServers()).clickHouseWriter(writer)
+        .applicationId("sink-it-" + database).stateDir(stateDir).topics(spans, enriched, runs, deadLetter);
+  }
+
+  /** Sends one run as two records: half its steps first, then the rest with the terminal run span. */
+  void sendRun(int n) {
+    String trace = UUID.randomUUID().toString().replace("-", "");
+    String status = n % 3 == 0 ? "failed" : "completed";
+    long nowMs = System.currentTimeMillis() - 60_000;
+    List<Span> first = new ArrayList<>();
+    List<Span> second = new ArrayList<>();
+    for (int i = 1; i < SPANS_PER_RUN; i++) {
+      Span step = TestSpans.stepSpan(trace, i, "step-" + i, 1, 0, 10, false);
+      step = shift(step, nowMs);
+      (i <= SPANS_PER_RUN / 2 ? first : second).add(step);
+    }
+    second.add(shift(TestSpans.runSpan(trace, "run_" + trace.substring(0, 12), status, 0, 100), nowMs));
+    expected.put(trace, status);
+    producer.send(new ProducerRecord<>(spans, trace, TestSpans.request(first)));
+    producer.send(new ProducerRecord<>(spans, trace, TestSpans.request(second)));
+  }
+
+  private static Span shift(Span s, long nowMs) {
+    long delta = nowMs * TestSpans.MS - TestSpans.T0;
+    return s.toBuilder().setStartTimeUnixNano(s.getStartTimeUnixNano() + delta)
+        .setEndTimeUnixNano(s.getEndTimeUnixNano() + delta).build();
+  }
+
+  long readerCount(String sql) {
+    try {
+      return reader.query(sql).get(0).get("n").asLong();
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Waits until the reader shows every expected run as terminal with all its spans, then checks exactness. */
+  void assertExactlyOnceOnReader(Duration timeout) {
+    producer.flush();
+    int n = expected.size();
+    String done = "SELECT count() AS n FROM " + database + ".runs FINAL WHERE span_count = " + SPANS_PER_RUN
+        + " AND status IN ('completed', 'failed')";
+    await(() -> readerCount(done) == n && readerCount("SELECT count() AS n FROM " + database + ".spans FINAL")
+        == (long) n * SPANS_PER_RUN, timeout, "reader shows all " + n + " runs complete");
+    Map<String, String> seen = new HashMap<>();
+    for (JsonNode row : reader.query("SELECT trace_id, status, span_count FROM " + database + ".runs FINAL")) {
+      assertThat(row.get("span_count").asInt()).as(row.toString()).isEqualTo(SPANS_PER_RUN);
+      assertThat(seen.put(row.get("trace_id").asText(), row.get("status").asText())).as("duplicate run").isNull();
+    }
+    assertThat(seen).isEqualTo(expected);
+    JsonNode spanCounts = reader.query("SELECT count() AS n, uniqExact(trace_id, span_id) AS u FROM " + database
+        + ".spans FINAL").get(0);
+    assertThat(spanCounts.get("n").asLong()).isEqualTo((long) n * SPANS_PER_RUN).isEqualTo(spanCounts.get("u").asLong());
+  }
+
+  static void await(BooleanSupplier condition, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);
+      sleep(250);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+    writer.close();
+    reader.close();
+  }
+}
