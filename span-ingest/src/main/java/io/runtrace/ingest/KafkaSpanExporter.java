@@ -66,9 +66,13 @@ public final class KafkaSpanExporter implements SpanExporter {
   static long offer(TraceRecordBatcher.Result batch, SharedProducer producer) {
     producer.metrics.dropped(DropReason.TOO_LARGE, batch.tooLargeSpans);
     producer.metrics.dropped(DropReason.INVALID, batch.invalidSpans);
+    producer.metrics.trimmed.add(batch.trimmedSpans);
     long dropped = batch.tooLargeSpans + batch.invalidSpans;
     for (TraceRecord record : batch.records) {
-      if (!producer.offer(record)) dropped += record.spans;
+      if (!producer.offer(record)) {
+        dropped += record.spans;
+        batch.rejections.add("trace " + record.key + ": " + record.spans + " spans, buffer full");
+      }
     }
     return dropped;
   }

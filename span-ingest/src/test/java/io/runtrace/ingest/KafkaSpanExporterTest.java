@@ -81,9 +81,20 @@ class KafkaSpanExporterTest {
   }
 
   @Test
-  void spanLargerThanMaxRecordBytesIsCountedTooLarge() {
+  void spanLargerThanMaxRecordBytesIsTrimmedAndCounted() {
     KafkaSpanExporter exporter = smallExporter();
-    assertThat(exporter.export(traces(1, 5000, false)).isSuccess()).isFalse();
+    assertThat(exporter.export(traces(1, 5000, false)).isSuccess()).isTrue();
+    assertThat(counter("runtrace.ingest.spans.trimmed")).isEqualTo(1);
+    assertThat(dropped("too_large")).isZero();
+    exporter.shutdown().join(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void spanTooLargeEvenTrimmedIsCountedTooLarge() {
+    KafkaSpanExporter exporter = smallExporter();
+    io.opentelemetry.api.common.AttributesBuilder big = Attributes.builder();
+    for (int i = 0; i < 30; i++) big.put("runtrace.x" + i, "y".repeat(200));
+    assertThat(exporter.export(List.of(TestSpans.span(2, 2, "huge", big.build()))).isSuccess()).isFalse();
     assertThat(dropped("too_large")).isEqualTo(1);
     exporter.shutdown().join(5, TimeUnit.SECONDS);
   }
