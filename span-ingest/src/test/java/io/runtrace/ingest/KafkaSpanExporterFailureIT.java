@@ -67,6 +67,25 @@ class KafkaSpanExporterFailureIT {
     return registry.get(name).functionCounter().count();
   }
 
+  /** Up to 10 ids in {@code ids} but not in {@code in}; AssertJ's containsAll is quadratic on sets this large. */
+  private static Set<String> missing(Set<String> ids, Set<String> in) {
+    Set<String> missing = new HashSet<>();
+    for (String id : ids) {
+      if (!in.contains(id) && missing.size() < 10) missing.add(id);
+    }
+    return missing;
+  }
+
+  /** Brokers whose log says their disk is full. */
+  private static Set<String> disksFull() throws IOException {
+    Set<String> full = new HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      Path log = WORK_DIR.resolve("kafka-" + i).resolve("logs/server.log");
+      if (Files.exists(log) && Files.readString(log).contains("No space left on device")) full.add("kafka-" + i);
+    }
+    return full;
+  }
+
   private static long openFiles() throws IOException {
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
       return fds.count();
@@ -103,6 +122,7 @@ class KafkaSpanExporterFailureIT {
     long heapAtEnd = heapAfterGc();
     double circuit = registry.get("runtrace.ingest.circuit.open").gauge().value();
     double shedDuringOutage = dropped("buffer_full");
+    double sentDuringOutage = count("runtrace.ingest.spans.sent");
     stack.startBrokers(0, 1, 2);
     Thread.sleep(5_000);
     load.close();
@@ -116,12 +136,14 @@ class KafkaSpanExporterFailureIT {
         load.latencyMillis(0.5), load.latencyMillis(0.99), load.latencyMillis(1.0), filesAtStart, filesAtEnd,
         heapAtStart >> 20, heapAtEnd >> 20, count("runtrace.ingest.producer.recoveries"));
     assertThat(circuit).as("circuit open while every broker is down").isEqualTo(1.0);
+    assertThat(count("runtrace.ingest.spans.sent")).as("sending resumed after the restart").isGreaterThan(sentDuringOutage);
+    assertThat(registry.get("runtrace.ingest.circuit.open").gauge().value()).as("circuit closed again").isZero();
     assertThat(shedDuringOutage).as("load beyond the budget was shed").isPositive();
     assertThat(load.latencyMillis(1.0)).as("slowest export() in ms, generous for a shared machine").isLessThan(2_000);
     assertThat(filesAtEnd).as("open files while Kafka is down").isLessThanOrEqualTo(filesAtStart + 10);
     assertThat(heapAtEnd - heapAtStart).as("heap growth while Kafka is down").isLessThan(budget + (32L << 20));
-    assertThat(delivered).isSubsetOf(load.emitted);
-    assertThat(delivered).containsAll(load.accepted);
+    assertThat(missing(load.accepted, delivered)).as("accepted spans that never arrived").isEmpty();
+    assertThat(missing(delivered, load.emitted)).as("delivered spans never emitted").isEmpty();
     assertThat(delivered.size() + (long) dropped()).as("delivered + dropped = emitted").isEqualTo(load.emitted.size());
   }
 
@@ -149,14 +171,14 @@ class KafkaSpanExporterFailureIT {
     System.out.printf("(b) emitted=%d accepted=%d delivered=%d dropped=%.0f recoveries=%.0f export p99=%.3f ms%n",
         load.emitted.size(), load.accepted.size(), delivered.size(), dropped(), count("runtrace.ingest.producer.recoveries"),
         load.latencyMillis(0.99));
-    assertThat(delivered).containsAll(load.accepted);
-    assertThat(delivered).isSubsetOf(load.emitted);
-    assertThat(delivered.size() + (long) dropped()).isEqualTo(load.emitted.size());
+    assertThat(missing(load.accepted, delivered)).as("accepted spans that never arrived").isEmpty();
+    assertThat(missing(delivered, load.emitted)).as("delivered spans never emitted").isEmpty();
+    assertThat(delivered.size() + (long) dropped()).as("delivered + dropped = emitted").isEqualTo(load.emitted.size());
   }
 
   /**
    * (c) Full disks. Every broker's {@code log.dirs} is moved onto its own tmpfs limited to what it
-   * holds plus 24 MiB (mounted by this test; needs root, as CI has), then incompressible spans are
+   * holds plus 16 MiB (mounted by this test; needs root, as CI has), then incompressible spans are
    * sent until the disks are full. A Kafka broker that gets "No space left on device" takes its log
    * directory offline, and with its only directory (which also holds the KRaft metadata log) gone it
    * shuts down, so the cluster stops taking writes. The exporter must shed: export() stays fast, spans
@@ -167,32 +189,36 @@ class KafkaSpanExporterFailureIT {
   void fullDisksMakeTheExporterShedWithoutBlocking() throws Exception {
     Assumptions.assumeTrue(TmpfsDisk.canMount(), "mounting a size-limited tmpfs needs root");
     for (int i = 0; i < 3; i++) stack.killBroker(i);
-    for (int i = 0; i < 3; i++) TmpfsDisk.mountOver(WORK_DIR.resolve("kafka-" + i).resolve("data"), 24L << 20);
+    for (int i = 0; i < 3; i++) TmpfsDisk.mountOver(WORK_DIR.resolve("kafka-" + i).resolve("data"), 16L << 20);
     stack.startBrokers(0, 1, 2);
     String topic = "failure-c-" + UUID.randomUUID();
     SpansTopic.createReplicated(stack.kafkaBootstrapServers(), topic);
     KafkaSpanExporter exporter = exporter(topic, 8L * 1024 * 1024, Duration.ofSeconds(5));
-    SteadyLoad load = new SteadyLoad(exporter, 10, 4, 2000, 2);
+    SteadyLoad load = new SteadyLoad(exporter, 10, 4, 2000, 5);
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (dropped("buffer_full") == 0 && System.nanoTime() < deadline) Thread.sleep(1_000);
-    Thread.sleep(10_000);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (disksFull().isEmpty() && System.nanoTime() < deadline) Thread.sleep(1_000);
+    long fullAt = System.nanoTime();
+    double sentWhenFull = count("runtrace.ingest.spans.sent");
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (registry.get("runtrace.ingest.circuit.open").gauge().value() < 1 && System.nanoTime() < deadline) Thread.sleep(1_000);
     double circuit = registry.get("runtrace.ingest.circuit.open").gauge().value();
+    double secondsToOpen = (System.nanoTime() - fullAt) / 1e9;
+    double shedBefore = dropped("buffer_full");
+    Thread.sleep(10_000);
+    double shedAfterOpen = dropped("buffer_full") - shedBefore;
     load.close();
     double sent = count("runtrace.ingest.spans.sent");
     double accepted = count("runtrace.ingest.spans.accepted");
     exporter.shutdown().join(60, TimeUnit.SECONDS);
 
-    Set<String> diskFull = new HashSet<>();
-    for (int i = 0; i < 3; i++) {
-      Path log = WORK_DIR.resolve("kafka-" + i).resolve("logs/server.log");
-      if (Files.exists(log) && Files.readString(log).contains("No space left on device")) diskFull.add("kafka-" + i);
-    }
-    System.out.printf("(c) emitted=%d accepted=%.0f sent=%.0f dropped=%.0f (buffer_full %.0f, shutdown %.0f) circuit=%.0f "
-            + "export p99=%.3f max=%.1f ms; disk full on %s%n", load.emitted.size(), accepted, sent, dropped(), dropped("buffer_full"),
-        dropped("shutdown"), circuit, load.latencyMillis(0.99), load.latencyMillis(1.0), diskFull);
+    Set<String> diskFull = disksFull();
+    System.out.printf("(c) emitted=%d accepted=%.0f sent=%.0f (%.0f when a disk filled) dropped=%.0f (buffer_full %.0f, %.0f in the 10 s after "
+            + "the circuit opened; shutdown %.0f) circuit=%.0f %.1f s after the disk filled; export p99=%.3f max=%.1f ms; disk full on %s%n",
+        load.emitted.size(), accepted, sent, sentWhenFull, dropped(), dropped("buffer_full"), shedAfterOpen, dropped("shutdown"), circuit,
+        secondsToOpen, load.latencyMillis(0.99), load.latencyMillis(1.0), diskFull);
     assertThat(diskFull).as("brokers that hit their disk limit").isNotEmpty();
-    assertThat(dropped("buffer_full")).as("spans shed while the disks were full").isPositive();
+    assertThat(shedAfterOpen).as("spans shed while the disks were full").isPositive();
     assertThat(circuit).isEqualTo(1.0);
     assertThat(load.latencyMillis(1.0)).as("slowest export() in ms, generous for a shared machine").isLessThan(2_000);
     assertThat(accepted + dropped("buffer_full") + dropped("too_large") + dropped("invalid") + dropped("unserializable"))

@@ -120,6 +120,17 @@ class KafkaSpanExporterTest {
   }
 
   @Test
+  void shutdownWithKafkaDownReturnsWithinTheDeadlineAndReportsWhatItCouldNotSend() {
+    KafkaSpanExporter exporter = smallExporter();
+    exporter.export(traces(3, 10, false));
+    long start = System.nanoTime();
+    CompletableResultCode result = exporter.shutdown().join(30, TimeUnit.SECONDS);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("flushTimeout is 200 ms").isLessThan(Duration.ofSeconds(10));
+    assertThat(result.isSuccess()).isFalse();
+    assertThat(dropped("shutdown")).isEqualTo(3);
+  }
+
+  @Test
   void builderNamesTheSettingAtFault() {
     assertThatThrownBy(() -> KafkaSpanExporter.builder().build()).hasMessageContaining("bootstrapServers");
     assertThatThrownBy(() -> KafkaSpanExporter.builder().bootstrapServers("k:9092").maxRecordBytes(10).build())
@@ -130,5 +141,6 @@ class KafkaSpanExporterTest {
         .hasMessageContaining("lingerMs");
     assertThatThrownBy(() -> KafkaSpanExporter.builder().bootstrapServers("k:9092").producerProperty("acks", "sometimes").build())
         .hasMessageContaining("producerProperties");
+    assertThatThrownBy(() -> KafkaSpanExporter.builder().reconnectBackoff(Duration.ZERO)).hasMessageContaining("reconnectBackoff");
   }
 }
