@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.function.Function;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -96,7 +97,8 @@ final class RecordSender implements Runnable {
       drop(record, e instanceof SerializationException ? DropReason.UNSERIALIZABLE : DropReason.TOO_LARGE, e);
     } catch (RetriableException e) { // no metadata or no buffer space within max.block.ms: Kafka is slow or down
       owner.metrics.inFlight.decrementAndGet();
-      circuit.failed();
+      // A full Kafka buffer only says Kafka is slower than the load; a stall or failed sends say more.
+      if (!(e instanceof BufferExhaustedException)) circuit.failed();
       owner.requeue(record);
       backOff();
     } catch (RuntimeException e) { // the producer is in a fatal state: a fresh one can still send what we hold
