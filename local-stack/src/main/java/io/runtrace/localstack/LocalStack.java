@@ -125,6 +125,21 @@ public final class LocalStack implements AutoCloseable {
     KafkaBroker.awaitRegistered(broker.address(), List.of(broker), Deadline.after(settings.startTimeout));
   }
 
+  /**
+   * Restarts several stopped brokers together and waits until all answer: after every broker of a
+   * 3-node cluster was down, none can finish starting alone (the controllers need a quorum).
+   */
+  public synchronized void startBrokers(int... indexes) {
+    List<KafkaBroker> restarted = new java.util.ArrayList<>();
+    for (int index : indexes) {
+      KafkaBroker broker = broker(index);
+      broker.start();
+      restarted.add(broker);
+    }
+    String bootstrap = restarted.stream().map(KafkaBroker::address).collect(Collectors.joining(","));
+    KafkaBroker.awaitRegistered(bootstrap, restarted, Deadline.after(settings.startTimeout));
+  }
+
   /** Stops the ClickHouse writer server gracefully, for outage tests. */
   public synchronized void stopClickHouseWriter() {
     requireServers();

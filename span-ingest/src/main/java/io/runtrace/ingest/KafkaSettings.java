@@ -106,6 +106,21 @@ final class KafkaSettings {
       return self();
     }
 
+    /** Kafka {@code reconnect.backoff.ms}: first wait before reconnecting to an unreachable broker. Default 100 ms. */
+    public B reconnectBackoff(Duration backoff) {
+      return producerProperty("reconnect.backoff.ms", Long.toString(positiveMillis(backoff, "reconnectBackoff")));
+    }
+
+    /** Kafka {@code reconnect.backoff.max.ms}: the bound of the exponential reconnect backoff. Default 10 seconds. */
+    public B reconnectBackoffMax(Duration backoff) {
+      return producerProperty("reconnect.backoff.max.ms", Long.toString(positiveMillis(backoff, "reconnectBackoffMax")));
+    }
+
+    private static long positiveMillis(Duration d, String name) {
+      if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive, was " + d);
+      return d.toMillis();
+    }
+
     /**
      * An extra Kafka producer property, for example security settings. {@code buffer.memory},
      * {@code max.block.ms} and the serializers are owned by this module and cannot be overridden.

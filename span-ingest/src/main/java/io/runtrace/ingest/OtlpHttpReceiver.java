@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An OTLP/HTTP receiver ({@code POST /v1/traces}, protobuf) that writes spans to Kafka through the
- * same path as {@link KafkaSpanExporter}: one trace per record, a byte budget, a shared producer.
- * Answers 429 with {@code Retry-After} when the budget is full. Also serves {@code GET /health}
- * and {@code GET /metrics} (Prometheus text).
+ * An OTLP/HTTP receiver ({@code POST /v1/traces}, protobuf or JSON, optionally gzip) that writes
+ * spans to Kafka through the same path as {@link KafkaSpanExporter}: one trace per record, a byte
+ * budget, a shared producer. Answers 429 with {@code Retry-After} when the budget is full. Also
+ * serves {@code GET /health} (liveness), {@code GET /ready} (503 while Kafka is unreachable or the
+ * budget is full) and {@code GET /metrics} (Prometheus text).
  */
 public final class OtlpHttpReceiver implements AutoCloseable {
   /** The standard OTLP/HTTP port. */
@@ -70,17 +71,29 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     }, new ThreadPoolExecutor.CallerRunsPolicy());
     server.setExecutor(executor);
     server.createContext("/v1/traces", new TracesHandler(producer, new TraceRecordBatcher(settings.maxRecordBytes), maxRequestBytes));
-    server.createContext("/health", ex -> reply(ex, "text/plain; charset=utf-8", "ok\n"));
-    server.createContext("/metrics", ex -> reply(ex, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape()));
+    server.createContext("/health", ex -> reply(ex, 200, "ok\n"));
+    server.createContext("/ready", ex -> ready(ex, producer));
+    server.createContext("/metrics", ex -> {
+      try (ex) {
+        Replies.text(ex, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape());
+      }
+    });
     server.start();
     return this;
   }
 
-  private static void reply(HttpExchange exchange, String type, String body) throws IOException {
+  private static void reply(HttpExchange exchange, int status, String body) throws IOException {
     try (exchange) {
       if (!"GET".equals(exchange.getRequestMethod())) Replies.error(exchange, 405, "use GET", false);
-      else Replies.text(exchange, 200, type, body);
+      else Replies.text(exchange, status, "text/plain; charset=utf-8", body);
     }
+  }
+
+  /** 200 when Kafka is considered reachable and the budget has room; 503 naming the reason otherwise. */
+  private static void ready(HttpExchange exchange, SharedProducer producer) throws IOException {
+    if (producer.circuitOpen()) reply(exchange, 503, "not ready: Kafka is unreachable\n");
+    else if (!producer.ready()) reply(exchange, 503, "not ready: span buffer is full\n");
+    else reply(exchange, 200, "ready\n");
   }
 
   /** The bound port, useful with port 0; -1 before {@link #start()}. */

@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs an {@link OtlpHttpReceiver} configured from environment variables; the one place where
- * they map onto the builder. See the module README for the table.
+ * Runs an {@link OtlpHttpReceiver} and an {@link OtlpGrpcReceiver} (sharing one producer)
+ * configured from environment variables; the one place where they map onto the builders. See the
+ * module README for the table. {@code RUNTRACE_OTLP_GRPC_PORT=-1} turns gRPC off.
  */
 public final class OtlpReceiverMain {
   private OtlpReceiverMain() {}
@@ -14,8 +15,14 @@ public final class OtlpReceiverMain {
   public static void main(String[] args) throws InterruptedException {
     OtlpHttpReceiver receiver = fromEnv(System.getenv()).build().start();
     System.out.println("runtrace OTLP/HTTP receiver listening on port " + receiver.port());
+    OtlpGrpcReceiver grpc = grpcFromEnv(System.getenv());
+    if (grpc != null) {
+      grpc.start();
+      System.out.println("runtrace OTLP/gRPC receiver listening on port " + grpc.port());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (grpc != null) grpc.close();
       receiver.close();
       stopped.countDown();
     }, "runtrace-otlp-shutdown"));
@@ -23,19 +30,38 @@ public final class OtlpReceiverMain {
   }
 
   static OtlpHttpReceiver.Builder fromEnv(Map<String, String> env) {
-    String bootstrap = env.get("RUNTRACE_KAFKA_BOOTSTRAP");
-    if (bootstrap == null || bootstrap.isBlank()) throw new IllegalArgumentException("RUNTRACE_KAFKA_BOOTSTRAP is required, for example 127.0.0.1:9092");
-    OtlpHttpReceiver.Builder b = OtlpHttpReceiver.builder().bootstrapServers(bootstrap);
-    if (env.containsKey("RUNTRACE_SPANS_TOPIC")) b.topic(env.get("RUNTRACE_SPANS_TOPIC"));
+    OtlpHttpReceiver.Builder b = kafka(OtlpHttpReceiver.builder(), env);
     if (env.containsKey("RUNTRACE_OTLP_HTTP_HOST")) b.host(env.get("RUNTRACE_OTLP_HTTP_HOST"));
     if (env.containsKey("RUNTRACE_OTLP_HTTP_PORT")) b.port(intValue(env, "RUNTRACE_OTLP_HTTP_PORT"));
     if (env.containsKey("RUNTRACE_OTLP_MAX_REQUEST_BYTES")) b.maxRequestBytes(intValue(env, "RUNTRACE_OTLP_MAX_REQUEST_BYTES"));
     if (env.containsKey("RUNTRACE_OTLP_THREADS")) b.threads(intValue(env, "RUNTRACE_OTLP_THREADS"));
+    return b;
+  }
+
+  /** The Kafka settings both receivers share, so they share one producer. */
+  private static <B extends KafkaSettings.Builder<B>> B kafka(B b, Map<String, String> env) {
+    String bootstrap = env.get("RUNTRACE_KAFKA_BOOTSTRAP");
+    if (bootstrap == null || bootstrap.isBlank()) throw new IllegalArgumentException("RUNTRACE_KAFKA_BOOTSTRAP is required, for example 127.0.0.1:9092");
+    b.bootstrapServers(bootstrap);
+    if (env.containsKey("RUNTRACE_SPANS_TOPIC")) b.topic(env.get("RUNTRACE_SPANS_TOPIC"));
     if (env.containsKey("RUNTRACE_MAX_RECORD_BYTES")) b.maxRecordBytes(intValue(env, "RUNTRACE_MAX_RECORD_BYTES"));
     if (env.containsKey("RUNTRACE_BUFFER_BYTES")) b.bufferBytes(longValue(env, "RUNTRACE_BUFFER_BYTES"));
     if (env.containsKey("RUNTRACE_LINGER_MS")) b.lingerMs(longValue(env, "RUNTRACE_LINGER_MS"));
     if (env.containsKey("RUNTRACE_FLUSH_TIMEOUT_MS")) b.flushTimeout(Duration.ofMillis(longValue(env, "RUNTRACE_FLUSH_TIMEOUT_MS")));
+    if (env.containsKey("RUNTRACE_KAFKA_RECONNECT_BACKOFF_MS")) b.reconnectBackoff(Duration.ofMillis(longValue(env, "RUNTRACE_KAFKA_RECONNECT_BACKOFF_MS")));
+    if (env.containsKey("RUNTRACE_KAFKA_RECONNECT_BACKOFF_MAX_MS")) b.reconnectBackoffMax(Duration.ofMillis(longValue(env, "RUNTRACE_KAFKA_RECONNECT_BACKOFF_MAX_MS")));
     return b;
+  }
+
+  /** The gRPC receiver with the same Kafka settings, or null when {@code RUNTRACE_OTLP_GRPC_PORT} is -1. */
+  static OtlpGrpcReceiver grpcFromEnv(Map<String, String> env) {
+    int port = env.containsKey("RUNTRACE_OTLP_GRPC_PORT") ? intValue(env, "RUNTRACE_OTLP_GRPC_PORT") : OtlpGrpcReceiver.DEFAULT_PORT;
+    if (port == -1) return null;
+    OtlpGrpcReceiver.Builder b = kafka(OtlpGrpcReceiver.builder(), env).port(port);
+    if (env.containsKey("RUNTRACE_OTLP_HTTP_HOST")) b.host(env.get("RUNTRACE_OTLP_HTTP_HOST"));
+    if (env.containsKey("RUNTRACE_OTLP_MAX_REQUEST_BYTES")) b.maxRequestBytes(intValue(env, "RUNTRACE_OTLP_MAX_REQUEST_BYTES"));
+    if (env.containsKey("RUNTRACE_OTLP_THREADS")) b.threads(intValue(env, "RUNTRACE_OTLP_THREADS"));
+    return b.build();
   }
 
   private static int intValue(Map<String, String> env, String name) {

@@ -14,6 +14,10 @@ record ProducerSettings(
 
   /** How long {@code send()} may wait for metadata or buffer space; the sender thread retries after it. */
   static final long MAX_BLOCK_MS = 10;
+  /** Default Kafka {@code reconnect.backoff.ms}: first wait before reconnecting to a broker. */
+  static final long DEFAULT_RECONNECT_BACKOFF_MS = 100;
+  /** Default Kafka {@code reconnect.backoff.max.ms}: the bound the exponential reconnect backoff grows to. */
+  static final long DEFAULT_RECONNECT_BACKOFF_MAX_MS = 10_000;
 
   ProducerSettings {
     extra = Map.copyOf(new TreeMap<>(extra));
@@ -42,6 +46,8 @@ record ProducerSettings(
     p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(lingerMs));
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Math.max(1_048_576, maxRecordBytes + 1024)));
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "runtrace-span-ingest");
+    p.put(ProducerConfig.RECONNECT_BACKOFF_MS_CONFIG, Long.toString(DEFAULT_RECONNECT_BACKOFF_MS));
+    p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, Long.toString(DEFAULT_RECONNECT_BACKOFF_MAX_MS));
     p.putAll(extra);
     // Set after the extra properties: these bound memory and blocking, which the budget relies on.
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(ByteBudget.kafkaBufferBytes(bufferBytes)));

@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.function.Function;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -20,15 +21,22 @@ import org.apache.kafka.common.errors.UnknownProducerIdException;
 /**
  * The one thread that moves held records into the Kafka producer, so callers never wait on Kafka.
  * Records Kafka could not take yet stay held and are retried with backoff; a producer that hit a
- * sequence or epoch error is replaced, and its unacknowledged records are sent again.
+ * sequence, epoch or other fatal error is replaced, and its unacknowledged records are sent again
+ * (a record at most {@link #MAX_RECOVERIES} times for errors that are not about sequence or epoch).
  */
 final class RecordSender implements Runnable {
   private static final System.Logger LOG = System.getLogger(RecordSender.class.getName());
   private static final long MIN_BACKOFF_MS = 50;
   private static final long MAX_BACKOFF_MS = 1000;
+  /** Replacements in a row without a success wait this long, doubling up to {@link #MAX_RECREATE_DELAY_MS}. */
+  private static final long MIN_RECREATE_DELAY_MS = 100;
+  private static final long MAX_RECREATE_DELAY_MS = 10_000;
+  /** A record that met this many non-sequence fatal errors is dropped as fatal_producer_error. */
+  static final int MAX_RECOVERIES = 3;
 
   private final SharedProducer owner;
   private final Function<Properties, Producer<String, byte[]>> factory;
+  private final Circuit circuit;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean recreate;
@@ -38,16 +46,23 @@ final class RecordSender implements Runnable {
   private volatile boolean slowDown;
   private Producer<String, byte[]> producer;
   private long backoffMs;
+  private long recreateDelayMs;
 
   RecordSender(SharedProducer owner, Function<Properties, Producer<String, byte[]>> factory) {
     this.owner = owner;
     this.factory = factory;
+    this.circuit = new Circuit(owner.metrics);
     this.thread = new Thread(this, "runtrace-span-sender-" + owner.settings.topic());
     thread.setDaemon(true);
   }
 
   void start() {
     thread.start();
+  }
+
+  /** True while Kafka is considered unreachable. */
+  boolean circuitOpen() {
+    return circuit.isOpen();
   }
 
   @Override
@@ -58,6 +73,7 @@ final class RecordSender implements Runnable {
         TraceRecord record = owner.poll(100);
         if (record != null && producer != null && !recreate) send(record);
         else if (record != null) owner.requeue(record);
+        circuit.check(System.nanoTime(), owner.budget.used() > 0);
         if (backoffMs > 0) Thread.sleep(backoffMs);
       } catch (InterruptedException e) {
         if (!running) break;
@@ -69,26 +85,38 @@ final class RecordSender implements Runnable {
 
   private void send(TraceRecord record) {
     int gen = generation;
+    long start = System.nanoTime();
     try {
-      producer.send(new ProducerRecord<>(owner.settings.topic(), record.key, record.value), (md, e) -> completed(record, gen, md, e));
+      owner.metrics.inFlight.incrementAndGet();
+      producer.send(new ProducerRecord<>(owner.settings.topic(), record.key, record.value), (md, e) -> completed(record, gen, start, md, e));
       if (slowDown) backOff();
       else backoffMs = 0;
       slowDown = false;
     } catch (SerializationException | RecordTooLargeException e) {
+      owner.metrics.inFlight.decrementAndGet();
       drop(record, e instanceof SerializationException ? DropReason.UNSERIALIZABLE : DropReason.TOO_LARGE, e);
     } catch (RetriableException e) { // no metadata or no buffer space within max.block.ms: Kafka is slow or down
+      owner.metrics.inFlight.decrementAndGet();
+      // A full Kafka buffer only says Kafka is slower than the load; a stall or failed sends say more.
+      if (!(e instanceof BufferExhaustedException)) circuit.failed();
       owner.requeue(record);
       backOff();
     } catch (RuntimeException e) { // the producer is in a fatal state: a fresh one can still send what we hold
+      owner.metrics.inFlight.decrementAndGet();
       LOG.log(Level.WARNING, "Kafka producer failed; replacing it", e);
       owner.requeue(record);
       recreate = true;
     }
   }
 
-  private void completed(TraceRecord record, int gen, RecordMetadata metadata, Exception e) {
+  private void completed(TraceRecord record, int gen, long start, RecordMetadata metadata, Exception e) {
+    owner.metrics.inFlight.decrementAndGet();
     if (e == null) {
+      long now = System.nanoTime();
+      owner.metrics.sendLatency(now - start);
       owner.metrics.sent.add(record.spans);
+      circuit.succeeded(now);
+      recreateDelayMs = 0;
       owner.done(record);
     } else if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
       drop(record, DropReason.TOO_LARGE, e);
@@ -97,10 +125,18 @@ final class RecordSender implements Runnable {
       if (gen == generation) recreate = true;
       owner.requeue(record);
     } else if (e instanceof RetriableException || gen != generation) {
+      if (e instanceof RetriableException) circuit.failed();
       owner.requeue(record);
       slowDown = true;
     } else if (!running) {
       drop(record, DropReason.SHUTDOWN, e);
+    } else if (record.recoveries < MAX_RECOVERIES) {
+      record.recoveries++;
+      if (gen == generation) {
+        LOG.log(Level.WARNING, "Kafka producer reported a fatal error; replacing it", e);
+        recreate = true;
+      }
+      owner.requeue(record);
     } else {
       drop(record, DropReason.FATAL_PRODUCER_ERROR, e);
     }
@@ -116,7 +152,7 @@ final class RecordSender implements Runnable {
     LOG.log(Level.WARNING, "Dropped " + record.spans + " spans of trace " + record.key + ": " + reason.tag(), e);
   }
 
-  private void replaceProducer() {
+  private void replaceProducer() throws InterruptedException {
     Producer<String, byte[]> old = producer;
     generation++;
     producer = null;
@@ -124,12 +160,16 @@ final class RecordSender implements Runnable {
     if (old != null) {
       owner.metrics.recreated.increment();
       closeQuietly(old, Duration.ZERO);
+      // A producer that fails again at once must not be replaced in a tight loop.
+      recreateDelayMs = Math.min(MAX_RECREATE_DELAY_MS, Math.max(MIN_RECREATE_DELAY_MS, recreateDelayMs * 2));
+      Thread.sleep(recreateDelayMs);
     }
     try {
       producer = factory.apply(owner.settings.producerProperties());
       backoffMs = 0;
     } catch (RuntimeException e) { // for example a bootstrap host that does not resolve (yet)
       LOG.log(Level.WARNING, "Could not create Kafka producer; retrying", e);
+      circuit.failed();
       backoffMs = MAX_BACKOFF_MS;
     }
   }

@@ -65,6 +65,16 @@ final class SharedProducer {
     return true;
   }
 
+  /** True when Kafka is considered reachable and the budget still has room for a full record. */
+  boolean ready() {
+    return !sender.circuitOpen() && budget.wouldFit(settings.maxRecordBytes());
+  }
+
+  /** True while Kafka is considered unreachable. */
+  boolean circuitOpen() {
+    return sender.circuitOpen();
+  }
+
   /** Waits up to {@code timeout} until every held record is acknowledged or dropped; true if none is left. */
   boolean flush(Duration timeout) {
     try {

@@ -10,6 +10,8 @@ final class TraceRecord {
   final int spans;
   /** True when the record carries a run root span (one with {@code runtrace.run.status}). */
   final boolean runRoot;
+  /** Times a fatal producer error sent this record to a fresh producer; bounded by the sender. */
+  volatile int recoveries;
 
   TraceRecord(String key, byte[] value, int spans, boolean runRoot) {
     this.key = key;

@@ -27,11 +27,15 @@ final class TraceRecordBatcher {
     this.frame = 1 + CodedOutputStream.computeUInt32SizeNoTag(maxRecordBytes);
   }
 
-  /** Records plus the spans that could not go into any: too large alone, or without a valid trace id. */
+  /** Records plus the spans that could not go into any: too large even trimmed, or without a valid trace id. */
   static final class Result {
     final List<TraceRecord> records = new ArrayList<>();
     int tooLargeSpans;
     int invalidSpans;
+    /** Spans that went in trimmed ({@link SpanTrimmer}). */
+    int trimmedSpans;
+    /** Ids and reasons of the first rejected spans, for partial-success replies; bounded. */
+    final Rejections rejections = new Rejections();
   }
 
   private static final class Entry {
@@ -60,6 +64,7 @@ final class TraceRecordBatcher {
         for (Span span : ss.getSpansList()) {
           if (span.getTraceId().size() != 16) {
             result.invalidSpans++;
+            result.rejections.add("span " + hex(span.getSpanId()) + ": invalid trace id");
             continue;
           }
           traces.computeIfAbsent(span.getTraceId(), k -> new ArrayList<>()).add(new Entry(r, s, span));
@@ -76,12 +81,19 @@ final class TraceRecordBatcher {
     int spans = 0;
     boolean runRoot = false;
     for (Entry e : entries) {
-      long spanCost = CodedOutputStream.computeMessageSize(2, e.span);
+      Span span = e.span;
+      long spanCost = CodedOutputStream.computeMessageSize(2, span);
       long resourceCost = frame + resources.get(e.resource).getSerializedSize();
       long scopeCost = frame + scopes.get(e.scope).getSerializedSize();
       if (resourceCost + scopeCost + spanCost > maxRecordBytes) {
-        result.tooLargeSpans++;
-        continue;
+        span = SpanTrimmer.trim(span);
+        spanCost = CodedOutputStream.computeMessageSize(2, span);
+        if (resourceCost + scopeCost + spanCost > maxRecordBytes) {
+          result.tooLargeSpans++;
+          result.rejections.add("span " + hex(span.getSpanId()) + ": too large");
+          continue;
+        }
+        result.trimmedSpans++;
       }
       Map<Integer, List<Span>> inResource = current.get(e.resource);
       long added = spanCost + (inResource == null ? resourceCost + scopeCost : inResource.containsKey(e.scope) ? 0 : scopeCost);
@@ -93,10 +105,10 @@ final class TraceRecordBatcher {
         runRoot = false;
         added = resourceCost + scopeCost + spanCost;
       }
-      current.computeIfAbsent(e.resource, k -> new LinkedHashMap<>()).computeIfAbsent(e.scope, k -> new ArrayList<>()).add(e.span);
+      current.computeIfAbsent(e.resource, k -> new LinkedHashMap<>()).computeIfAbsent(e.scope, k -> new ArrayList<>()).add(span);
       size += added;
       spans++;
-      runRoot |= isRunRoot(e.span);
+      runRoot |= isRunRoot(span);
     }
     if (spans > 0) result.records.add(record(key, current, resources, scopes, spans, runRoot));
   }

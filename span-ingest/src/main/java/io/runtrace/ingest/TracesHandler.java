@@ -3,7 +3,6 @@ package io.runtrace.ingest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayOutputStream;
@@ -13,10 +12,11 @@ import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
-/** {@code POST /v1/traces}: OTLP/HTTP protobuf, regrouped by trace into records and held for Kafka. */
+/** {@code POST /v1/traces}: OTLP/HTTP protobuf or JSON, regrouped by trace into records and held for Kafka. */
 final class TracesHandler implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(TracesHandler.class.getName());
   static final String PROTOBUF = "application/x-protobuf";
+  static final String JSON = "application/json";
   /** Seconds an OTLP client should wait before retrying a 429. */
   static final int RETRY_AFTER_SECONDS = 1;
   private static final long DRAIN_LIMIT_BYTES = 16L * 1024 * 1024;
@@ -40,61 +40,53 @@ final class TracesHandler implements HttpHandler {
         return;
       }
       String type = mediaType(exchange.getRequestHeaders().getFirst("Content-Type"));
-      if (!PROTOBUF.equals(type)) {
-        Replies.error(exchange, 415, "unsupported Content-Type '" + type + "': send " + PROTOBUF
-            + (type.equals("application/json") ? " (OTLP/JSON is not supported yet)" : ""), false);
+      boolean json = JSON.equals(type);
+      if (!PROTOBUF.equals(type) && !json) {
+        Replies.error(exchange, 415, "unsupported Content-Type '" + type + "': send " + PROTOBUF + " or " + JSON, false);
         return;
       }
+      boolean proto = !json;
       String encoding = mediaType(exchange.getRequestHeaders().getFirst("Content-Encoding"));
       if (!encoding.isEmpty() && !encoding.equals("gzip") && !encoding.equals("identity")) {
-        Replies.error(exchange, 415, "unsupported Content-Encoding '" + encoding + "': send gzip or none", true);
+        Replies.error(exchange, 415, "unsupported Content-Encoding '" + encoding + "': send gzip or none", proto);
         return;
       }
       byte[] body;
       try {
         body = readBounded(exchange, encoding.equals("gzip"));
       } catch (java.util.zip.ZipException e) {
-        Replies.error(exchange, 400, "malformed gzip body: " + e.getMessage(), true);
+        Replies.error(exchange, 400, "malformed gzip body: " + e.getMessage(), proto);
         return;
       }
       if (body == null) {
         drain(exchange.getRequestBody());
-        Replies.error(exchange, 413, "request larger than " + maxRequestBytes + " bytes", true);
+        Replies.error(exchange, 413, "request larger than " + maxRequestBytes + " bytes", proto);
         return;
       }
       ExportTraceServiceRequest request;
       try {
-        request = ExportTraceServiceRequest.parseFrom(body);
+        request = json ? OtlpJson.parse(body) : ExportTraceServiceRequest.parseFrom(body);
       } catch (InvalidProtocolBufferException e) {
-        Replies.error(exchange, 400, "malformed ExportTraceServiceRequest: " + e.getMessage(), true);
+        Replies.error(exchange, 400, "malformed ExportTraceServiceRequest: " + e.getMessage(), proto);
         return;
       }
-      export(exchange, request);
+      export(exchange, request, proto);
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "OTLP request failed", e);
       throw e;
     }
   }
 
-  private void export(HttpExchange exchange, ExportTraceServiceRequest request) throws IOException {
-    TraceRecordBatcher.Result batch = batcher.batch(request.getResourceSpansList());
-    long bytes = 0;
-    for (TraceRecord r : batch.records) bytes += r.bytes();
-    if (!batch.records.isEmpty() && !producer.budget.wouldFit(bytes)) {
-      producer.metrics.throttled.increment();
+  private void export(HttpExchange exchange, ExportTraceServiceRequest request, boolean proto) throws IOException {
+    ExportTraceServiceResponse response = Intake.export(producer, batcher, request);
+    if (response == null) {
       exchange.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-      Replies.error(exchange, 429, "span buffer is full; retry later", true);
-      return;
+      Replies.error(exchange, 429, "span buffer is full; retry later", proto);
+    } else if (proto) {
+      Replies.send(exchange, 200, PROTOBUF, response.toByteArray());
+    } else {
+      Replies.send(exchange, 200, JSON, OtlpJson.print(response));
     }
-    long rejected = KafkaSpanExporter.offer(batch, producer);
-    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
-    if (rejected > 0) {
-      long bufferFull = rejected - batch.tooLargeSpans - batch.invalidSpans;
-      response.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(rejected)
-          .setErrorMessage(batch.tooLargeSpans + " spans larger than maxRecordBytes, " + batch.invalidSpans
-              + " without a 16-byte trace id, " + bufferFull + " did not fit the buffer"));
-    }
-    Replies.send(exchange, 200, PROTOBUF, response.build().toByteArray());
   }
 
   private byte[] readBounded(HttpExchange exchange, boolean gzip) throws IOException {

@@ -81,9 +81,20 @@ class KafkaSpanExporterTest {
   }
 
   @Test
-  void spanLargerThanMaxRecordBytesIsCountedTooLarge() {
+  void spanLargerThanMaxRecordBytesIsTrimmedAndCounted() {
     KafkaSpanExporter exporter = smallExporter();
-    assertThat(exporter.export(traces(1, 5000, false)).isSuccess()).isFalse();
+    assertThat(exporter.export(traces(1, 5000, false)).isSuccess()).isTrue();
+    assertThat(counter("runtrace.ingest.spans.trimmed")).isEqualTo(1);
+    assertThat(dropped("too_large")).isZero();
+    exporter.shutdown().join(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void spanTooLargeEvenTrimmedIsCountedTooLarge() {
+    KafkaSpanExporter exporter = smallExporter();
+    io.opentelemetry.api.common.AttributesBuilder big = Attributes.builder();
+    for (int i = 0; i < 30; i++) big.put("runtrace.x" + i, "y".repeat(200));
+    assertThat(exporter.export(List.of(TestSpans.span(2, 2, "huge", big.build()))).isSuccess()).isFalse();
     assertThat(dropped("too_large")).isEqualTo(1);
     exporter.shutdown().join(5, TimeUnit.SECONDS);
   }
@@ -109,6 +120,17 @@ class KafkaSpanExporterTest {
   }
 
   @Test
+  void shutdownWithKafkaDownReturnsWithinTheDeadlineAndReportsWhatItCouldNotSend() {
+    KafkaSpanExporter exporter = smallExporter();
+    exporter.export(traces(3, 10, false));
+    long start = System.nanoTime();
+    CompletableResultCode result = exporter.shutdown().join(30, TimeUnit.SECONDS);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("flushTimeout is 200 ms").isLessThan(Duration.ofSeconds(10));
+    assertThat(result.isSuccess()).isFalse();
+    assertThat(dropped("shutdown")).isEqualTo(3);
+  }
+
+  @Test
   void builderNamesTheSettingAtFault() {
     assertThatThrownBy(() -> KafkaSpanExporter.builder().build()).hasMessageContaining("bootstrapServers");
     assertThatThrownBy(() -> KafkaSpanExporter.builder().bootstrapServers("k:9092").maxRecordBytes(10).build())
@@ -119,5 +141,6 @@ class KafkaSpanExporterTest {
         .hasMessageContaining("lingerMs");
     assertThatThrownBy(() -> KafkaSpanExporter.builder().bootstrapServers("k:9092").producerProperty("acks", "sometimes").build())
         .hasMessageContaining("producerProperties");
+    assertThatThrownBy(() -> KafkaSpanExporter.builder().reconnectBackoff(Duration.ZERO)).hasMessageContaining("reconnectBackoff");
   }
 }

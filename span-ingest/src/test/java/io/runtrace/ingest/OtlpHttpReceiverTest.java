@@ -78,14 +78,41 @@ class OtlpHttpReceiverTest {
   }
 
   @Test
-  void reportsTooLargeSpansAsPartialSuccess() throws Exception {
-    ExportTraceServiceRequest request = request(1, 5000).toBuilder().mergeFrom(request(1, 10)).build();
+  void reportsTooLargeSpansAsPartialSuccessNamingThem() throws Exception {
+    io.opentelemetry.api.common.AttributesBuilder big = Attributes.builder();
+    for (int i = 0; i < 30; i++) big.put("runtrace.x" + i, "y".repeat(200));
+    ExportTraceServiceRequest huge = ExportTraceServiceRequest.newBuilder().addAllResourceSpans(
+        SpanDataToOtlp.toResourceSpans(List.of(TestSpans.span(7, 7, "huge", big.build())), (s, e) -> { throw e; })).build();
+    ExportTraceServiceRequest request = huge.toBuilder().mergeFrom(request(1, 10)).build();
     HttpResponse<byte[]> response = post("application/x-protobuf", request.toByteArray(), null);
     assertThat(response.statusCode()).isEqualTo(200);
     ExportTraceServiceResponse body = ExportTraceServiceResponse.parseFrom(response.body());
     assertThat(body.getPartialSuccess().getRejectedSpans()).isEqualTo(1);
-    assertThat(body.getPartialSuccess().getErrorMessage()).contains("1 spans larger than maxRecordBytes");
+    assertThat(body.getPartialSuccess().getErrorMessage()).isEqualTo("span " + TestSpans.spanId(7) + ": too large");
     assertThat(get("/metrics").body()).contains("runtrace_ingest_spans_dropped_total{reason=\"too_large\"");
+  }
+
+  @Test
+  void acceptsOtlpJsonWithHexIdsAndSnakeOrCamelNames() throws Exception {
+    String trace = TestSpans.traceId(9);
+    String json = "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"api\"}}]},"
+        + "\"scope_spans\":[{\"spans\":[{\"traceId\":\"" + trace + "\",\"spanId\":\"" + TestSpans.spanId(1) + "\","
+        + "\"parent_span_id\":\"" + TestSpans.spanId(2) + "\",\"name\":\"step\",\"kind\":2,"
+        + "\"startTimeUnixNano\":\"1700000000000000000\",\"end_time_unix_nano\":1700000000001000000}]}]}]}";
+    HttpResponse<byte[]> response = post("application/json", json.getBytes(), null);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(new String(response.body())).isEqualTo("{}");
+
+    ExportTraceServiceRequest parsed = OtlpJson.parse(json.getBytes());
+    io.opentelemetry.proto.trace.v1.Span span = parsed.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+    assertThat(TraceRecordBatcher.hex(span.getTraceId())).isEqualTo(trace);
+    assertThat(TraceRecordBatcher.hex(span.getParentSpanId())).isEqualTo(TestSpans.spanId(2));
+    assertThat(span.getEndTimeUnixNano()).isEqualTo(1700000000001000000L);
+
+    HttpResponse<byte[]> bad = post("application/json", "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"zz\"}]}]}]}".getBytes(), null);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.headers().firstValue("Content-Type")).hasValue("application/json");
   }
 
   @Test
@@ -114,20 +141,28 @@ class OtlpHttpReceiverTest {
     }
     assertThat(post("application/x-protobuf", bomb.toByteArray(), "gzip").statusCode()).isEqualTo(413);
 
-    HttpResponse<byte[]> json = post("application/json", "{}".getBytes(), null);
-    assertThat(json.statusCode()).isEqualTo(415);
-    assertThat(new String(json.body())).contains("OTLP/JSON is not supported yet");
     assertThat(post("text/plain", "x".getBytes(), null).statusCode()).isEqualTo(415);
   }
 
   @Test
-  void servesHealthAndMetrics() throws Exception {
+  void servesHealthReadinessAndMetrics() throws Exception {
     HttpResponse<String> health = get("/health");
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).isEqualTo("ok\n");
+    assertThat(get("/ready").statusCode()).as("nothing held yet, so nothing waits on Kafka").isEqualTo(200);
+    post("application/x-protobuf", request(1, 10).toByteArray(), null);
+    HttpResponse<String> ready = null;
+    for (int i = 0; i < 100 && (ready == null || ready.statusCode() == 200); i++) {
+      Thread.sleep(100);
+      ready = get("/ready");
+    }
+    assertThat(ready.statusCode()).isEqualTo(503);
+    assertThat(ready.body()).contains("Kafka is unreachable");
+    assertThat(get("/metrics").body()).contains("runtrace_ingest_circuit_open{topic=\"test-").contains("} 1.0");
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("runtrace_ingest_spans_sent_total", "runtrace_ingest_buffered_bytes",
+        "runtrace_ingest_in_flight_records", "runtrace_ingest_send_latency_seconds", "runtrace_ingest_producer_recoveries_total",
         "runtrace_ingest_spans_dropped_total{reason=\"buffer_full\"");
   }
 

@@ -88,14 +88,43 @@ class RecordSenderTest {
     awaitSent(p, 3);
     p.errorNext(new TimeoutException("delivery timeout"));
     p.errorNext(new RecordTooLargeException("too large"));
-    p.errorNext(new TopicAuthorizationException("denied"));
     awaitSent(p, 4);
+    p.completeNext();
     p.completeNext();
 
     assertThat(shared.flush(Duration.ofSeconds(5))).isTrue();
     assertThat(p.history().get(3).key()).isEqualTo(TestSpans.traceId(1));
-    assertThat(shared.metrics.sent.sum()).isEqualTo(2);
+    assertThat(shared.metrics.sent.sum()).isEqualTo(4);
     assertThat(shared.metrics.droppedCount(IngestMetrics.DropReason.TOO_LARGE)).isEqualTo(2);
+  }
+
+  @Test
+  void aFatalErrorGetsAFreshProducerAFewTimesThenTheRecordIsDroppedAndCounted() throws Exception {
+    shared.offer(record(1));
+    for (int i = 0; i <= RecordSender.MAX_RECOVERIES; i++) {
+      MockProducer<String, byte[]> p = producer(i);
+      awaitSent(p, 1);
+      p.errorNext(new TopicAuthorizationException("denied"));
+    }
+
+    assertThat(shared.flush(Duration.ofSeconds(10))).isTrue();
+    assertThat(shared.metrics.recreated.sum()).isEqualTo(RecordSender.MAX_RECOVERIES);
     assertThat(shared.metrics.droppedCount(IngestMetrics.DropReason.FATAL_PRODUCER_ERROR)).isEqualTo(2);
+  }
+
+  @Test
+  void aFatalErrorOnceIsRecoveredWithoutLoss() throws Exception {
+    shared.offer(record(1));
+    MockProducer<String, byte[]> first = producer(0);
+    awaitSent(first, 1);
+    first.errorNext(new org.apache.kafka.common.KafkaException("producer in a fatal state"));
+    MockProducer<String, byte[]> second = producer(1);
+    awaitSent(second, 1);
+    second.completeNext();
+
+    assertThat(shared.flush(Duration.ofSeconds(5))).isTrue();
+    assertThat(shared.metrics.recreated.sum()).isEqualTo(1);
+    assertThat(shared.metrics.sent.sum()).isEqualTo(2);
+    assertThat(shared.metrics.droppedCount(IngestMetrics.DropReason.FATAL_PRODUCER_ERROR)).isZero();
   }
 }

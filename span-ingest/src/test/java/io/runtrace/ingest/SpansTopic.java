@@ -59,6 +59,42 @@ final class SpansTopic {
     return found;
   }
 
+  /** Creates {@code topic} with 3 partitions, replication factor 3 and min.insync.replicas=2. */
+  static void createReplicated(String bootstrap, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 3).configs(Map.of("min.insync.replicas", "2")))).all().get();
+    }
+  }
+
+  /**
+   * Distinct span ids in the whole topic, read until {@code expected} are found or nothing new
+   * arrived for 15 s (at most 3 minutes).
+   */
+  static Set<String> spanIds(String bootstrap, String topic, int expected) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "4194304");
+    Set<String> ids = new java.util.HashSet<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      long lastNew = System.nanoTime();
+      while (ids.size() < expected && System.nanoTime() < deadline && System.nanoTime() - lastNew < Duration.ofSeconds(15).toNanos()) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          for (Span s : spans(r)) {
+            if (ids.add(TraceRecordBatcher.hex(s.getSpanId()))) lastNew = System.nanoTime();
+          }
+        }
+      }
+    }
+    return ids;
+  }
+
   static List<Span> spans(ConsumerRecord<String, byte[]> record) {
     try {
       return ExportTraceServiceRequest.parseFrom(record.value()).getResourceSpansList().stream()

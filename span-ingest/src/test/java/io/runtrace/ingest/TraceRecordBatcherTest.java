@@ -86,16 +86,35 @@ class TraceRecordBatcherTest {
   }
 
   @Test
-  void countsASpanLargerThanARecordAndKeepsTheOthers() {
+  void trimsASpanLargerThanARecordKeepingRunAttributesAndMarkingIt() throws Exception {
     List<SpanData> input = List.of(
-        TestSpans.span(1, 1, "huge", Attributes.of(stringKey("payload"), "x".repeat(5000))),
+        TestSpans.span(1, 1, "huge", Attributes.of(stringKey("payload"), "x".repeat(5000), stringKey(RunAttributes.RUN_STATUS), "failed")),
         TestSpans.span(1, 2, "small", Attributes.empty()));
+
+    TraceRecordBatcher.Result result = new TraceRecordBatcher(4096).batch(otlp(input));
+
+    assertThat(result.trimmedSpans).isEqualTo(1);
+    assertThat(result.tooLargeSpans).isZero();
+    assertThat(result.records).hasSize(1);
+    assertThat(result.records.get(0).runRoot).isTrue();
+    Span huge = spans(parse(result.records.get(0))).stream().filter(s -> s.getName().equals("huge")).findFirst().orElseThrow();
+    assertThat(huge.getAttributesList()).extracting(kv -> kv.getKey())
+        .containsExactlyInAnyOrder(RunAttributes.RUN_STATUS, SpanTrimmer.TRIMMED);
+    assertThat(huge.getDroppedAttributesCount()).isEqualTo(1);
+  }
+
+  @Test
+  void dropsASpanStillTooLargeWhenTrimmedAndNamesItInRejections() {
+    io.opentelemetry.api.common.AttributesBuilder big = Attributes.builder();
+    for (int i = 0; i < 30; i++) big.put("runtrace.x" + i, "y".repeat(200));
+    List<SpanData> input = List.of(TestSpans.span(1, 1, "huge", big.build()), TestSpans.span(1, 2, "small", Attributes.empty()));
 
     TraceRecordBatcher.Result result = new TraceRecordBatcher(4096).batch(otlp(input));
 
     assertThat(result.tooLargeSpans).isEqualTo(1);
     assertThat(result.records).hasSize(1);
     assertThat(result.records.get(0).spans).isEqualTo(1);
+    assertThat(result.rejections.toString()).isEqualTo("span " + TestSpans.spanId(1) + ": too large");
   }
 
   @Test

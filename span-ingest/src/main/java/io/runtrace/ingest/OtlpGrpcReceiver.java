@@ -1,0 +1,136 @@
+package io.runtrace.ingest;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An OTLP/gRPC receiver ({@code opentelemetry.proto.collector.trace.v1.TraceService/Export},
+ * gzip accepted) on the same path as {@link OtlpHttpReceiver}. When the budget is full it answers
+ * {@code RESOURCE_EXHAUSTED} with a {@code google.rpc.RetryInfo} so OTLP clients back off.
+ */
+public final class OtlpGrpcReceiver implements AutoCloseable {
+  /** The standard OTLP/gRPC port. */
+  public static final int DEFAULT_PORT = 4317;
+  /** Concurrent calls one connection may have open. */
+  public static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 16;
+
+  private final KafkaSettings settings;
+  private final String host;
+  private final int requestedPort;
+  private final int maxRequestBytes;
+  private final int threads;
+  private Server server;
+  private ThreadPoolExecutor executor;
+  private SharedProducer producer;
+
+  private OtlpGrpcReceiver(Builder b, KafkaSettings settings) {
+    this.settings = settings;
+    this.host = b.host;
+    this.requestedPort = b.port;
+    this.maxRequestBytes = b.maxRequestBytes;
+    this.threads = b.threads;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds the port and starts serving; Kafka is connected in the background. */
+  public synchronized OtlpGrpcReceiver start() {
+    if (server != null) throw new IllegalStateException("already started");
+    producer = SharedProducer.acquire(settings.producerSettings());
+    producer.metrics.bindTo(settings.meterRegistry != null ? settings.meterRegistry : new SimpleMeterRegistry());
+    AtomicInteger n = new AtomicInteger();
+    // Bounded threads and queue; past that the transport thread runs the call itself, which slows intake.
+    executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 16), r -> {
+      Thread t = new Thread(r, "runtrace-otlp-grpc-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.CallerRunsPolicy());
+    try {
+      server = NettyServerBuilder.forAddress(new InetSocketAddress(host, requestedPort))
+          .executor(executor)
+          .maxInboundMessageSize(maxRequestBytes)
+          .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
+          .addService(new TraceGrpcService(producer, new TraceRecordBatcher(settings.maxRecordBytes)))
+          .build().start();
+    } catch (IOException e) {
+      producer.release(settings.flushTimeout);
+      executor.shutdown();
+      throw new UncheckedIOException("cannot listen on " + host + ":" + requestedPort, e);
+    }
+    return this;
+  }
+
+  /** The bound port, useful with port 0; -1 before {@link #start()}. */
+  public synchronized int port() {
+    return server == null ? -1 : server.getPort();
+  }
+
+  /** Stops accepting calls, then flushes held spans to Kafka within the flush timeout. */
+  @Override
+  public synchronized void close() {
+    if (server == null) return;
+    server.shutdown();
+    try {
+      server.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.shutdownNow();
+    executor.shutdown();
+    producer.release(settings.flushTimeout);
+    server = null;
+  }
+
+  /** Builds an {@link OtlpGrpcReceiver}; {@link #bootstrapServers} is required. */
+  public static final class Builder extends KafkaSettings.Builder<Builder> {
+    private String host = OtlpHttpReceiver.DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private int maxRequestBytes = OtlpHttpReceiver.DEFAULT_MAX_REQUEST_BYTES;
+    private int threads = OtlpHttpReceiver.DEFAULT_THREADS;
+
+    private Builder() {}
+
+    /** Address to bind. Default {@code 0.0.0.0}. */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** Port to listen on; 0 picks a free one (see {@link OtlpGrpcReceiver#port()}). Default 4317. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Largest request message in bytes, after decompression; larger ones get RESOURCE_EXHAUSTED. Default 4 MiB. */
+    public Builder maxRequestBytes(int maxRequestBytes) {
+      this.maxRequestBytes = maxRequestBytes;
+      return this;
+    }
+
+    /** Call handler threads. Default 4. */
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /** Validates the settings, naming the one at fault; {@link OtlpGrpcReceiver#start()} binds the port. */
+    public OtlpGrpcReceiver build() {
+      if (host == null || host.isBlank()) throw new IllegalArgumentException("host must not be blank");
+      if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, was " + port);
+      if (maxRequestBytes < 1) throw new IllegalArgumentException("maxRequestBytes must be positive, was " + maxRequestBytes);
+      if (threads < 1) throw new IllegalArgumentException("threads must be positive, was " + threads);
+      return new OtlpGrpcReceiver(this, settings());
+    }
+  }
+}
