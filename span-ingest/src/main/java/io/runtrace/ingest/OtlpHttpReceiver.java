@@ -117,44 +117,14 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   }
 
   /** Builds an {@link OtlpHttpReceiver}; {@link #bootstrapServers} is required. */
-  public static final class Builder extends KafkaSettings.Builder<Builder> {
-    private String host = DEFAULT_HOST;
-    private int port = DEFAULT_PORT;
-    private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
-    private int threads = DEFAULT_THREADS;
-
-    private Builder() {}
-
-    /** Address to bind. Default {@code 0.0.0.0}, every interface, like the Collector. */
-    public Builder host(String host) {
-      this.host = host;
-      return this;
-    }
-
-    /** Port to listen on; 0 picks a free one (see {@link OtlpHttpReceiver#port()}). Default 4318. */
-    public Builder port(int port) {
-      this.port = port;
-      return this;
-    }
-
-    /** Largest request body in bytes, after gzip decompression; larger ones get 413. Default 4 MiB. */
-    public Builder maxRequestBytes(int maxRequestBytes) {
-      this.maxRequestBytes = maxRequestBytes;
-      return this;
-    }
-
-    /** Request handler threads. Default 4. */
-    public Builder threads(int threads) {
-      this.threads = threads;
-      return this;
+  public static final class Builder extends ReceiverBuilder<Builder> {
+    private Builder() {
+      super(DEFAULT_PORT);
     }
 
     /** Validates the settings, naming the one at fault; {@link OtlpHttpReceiver#start()} binds the port. */
     public OtlpHttpReceiver build() {
-      if (host == null || host.isBlank()) throw new IllegalArgumentException("host must not be blank");
-      if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, was " + port);
-      if (maxRequestBytes < 1) throw new IllegalArgumentException("maxRequestBytes must be positive, was " + maxRequestBytes);
-      if (threads < 1) throw new IllegalArgumentException("threads must be positive, was " + threads);
+      validateReceiver();
       return new OtlpHttpReceiver(this, settings());
     }
   }
