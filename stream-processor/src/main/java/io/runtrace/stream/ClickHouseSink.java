@@ -108,12 +108,14 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
   private void accept(ConsumerRecords<byte[], byte[]> records) {
     long generation = rebalance.generation();
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      if (r.value() != null && batch.full(r.topic(), r.value())) {
+      List<byte[]> rows = SinkBatch.rows(r.value());
+      // A record's rows go into one batch, so its offset is committed only with all of them.
+      if (!rows.isEmpty() && batch.full(r.topic(), rows)) {
         flush();
         // A rebalance reset every kept partition to its last commit: the rest of this poll is read again.
         if (rebalance.generation() != generation) return;
       }
-      batch.add(new TopicPartition(r.topic(), r.partition()), r.offset(), r.value());
+      batch.add(new TopicPartition(r.topic(), r.partition()), r.offset(), rows);
     }
   }
 

@@ -1,5 +1,9 @@
 package io.runtrace.stream;
 
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,23 +38,55 @@ final class SinkBatch {
     days.put(settings.runsTopic(), new PartitionDay("created_unix_nano", settings.partitionZone()));
   }
 
-  /** True when adding this row would break a bound; the caller inserts the batch first. */
-  boolean full(String topic, byte[] row) {
-    if (rows == 0) return false;
-    if (rows + 1 > settings.maxBatchRows() || bytes + row.length + 1 > settings.maxBatchBytes()) return true;
-    return buffers.size() >= settings.maxPartitionsPerBatch() && !buffers.containsKey(key(topic, row));
+  /** The rows of a record value: one JSON object per line; none for a null value (tombstone). */
+  static List<byte[]> rows(byte[] value) {
+    if (value == null) return List.of();
+    List<byte[]> rows = new ArrayList<>(1);
+    int start = 0;
+    for (int i = 0; i <= value.length; i++) {
+      if (i == value.length || value[i] == '\n') {
+        if (i > start) rows.add(i == value.length && start == 0 ? value : Arrays.copyOfRange(value, start, i));
+        start = i + 1;
+      }
+    }
+    return rows;
   }
 
-  /** Adds a row; a null row (tombstone) only moves the partition's offset. */
-  void add(TopicPartition partition, long offset, byte[] row) {
+  /** True when adding a record's rows would break a bound; the caller inserts the batch first. */
+  boolean full(String topic, List<byte[]> recordRows) {
+    if (rows == 0) return false;
+    long addBytes = 0;
+    Set<Long> newKeys = new HashSet<>();
+    for (byte[] row : recordRows) {
+      addBytes += row.length + 1;
+      long key = key(topic, row);
+      if (!buffers.containsKey(key)) newKeys.add(key);
+    }
+    if (rows + recordRows.size() > settings.maxBatchRows() || bytes + addBytes > settings.maxBatchBytes()) return true;
+    return buffers.size() + newKeys.size() > settings.maxPartitionsPerBatch();
+  }
+
+  /** True when adding this row would break a bound. */
+  boolean full(String topic, byte[] row) {
+    return full(topic, List.of(row));
+  }
+
+  /** Adds a record's rows; a tombstone (no rows) only moves the partition's offset. */
+  void add(TopicPartition partition, long offset, List<byte[]> recordRows) {
     offsets.put(partition, new OffsetAndMetadata(offset + 1));
-    if (row == null) return;
-    long key = key(partition.topic(), row);
-    buffers.computeIfAbsent(key, k -> new SinkBuffer(tables.get(partition.topic()), (int) (k & 0xffffffffL)))
-        .add(row);
-    if (rows == 0) startedMs = clockMs.getAsLong();
-    rows = rows + 1;
-    bytes = bytes + row.length + 1;
+    for (byte[] row : recordRows) {
+      long key = key(partition.topic(), row);
+      buffers.computeIfAbsent(key, k -> new SinkBuffer(tables.get(partition.topic()), (int) (k & 0xffffffffL)))
+          .add(row);
+      if (rows == 0) startedMs = clockMs.getAsLong();
+      rows = rows + 1;
+      bytes = bytes + row.length + 1;
+    }
+  }
+
+  /** Adds one row; a null row (tombstone) only moves the partition's offset. */
+  void add(TopicPartition partition, long offset, byte[] row) {
+    add(partition, offset, rows(row));
   }
 
   private long key(String topic, byte[] row) {

@@ -115,7 +115,9 @@ class RunAssemblyTopologyTest {
   void givenStepSpanWithoutTenant_whenRunSpanKnown_thenEnrichedSpanCarriesRunIdentity() {
     String t = traceId(4);
     send(t, request(runSpan(t, "run-4", "running", 0, 10), stepSpan(t, 1, "charge", 1, 1, 5, true)));
-    List<JsonNode> rows = enriched.readValuesToList().stream().map(v -> Json.read(v, JsonNode.class)).toList();
+    List<byte[]> records = enriched.readValuesToList();
+    assertThat(records).as("one record for the spans of one trace in one input record").hasSize(1);
+    List<JsonNode> rows = SinkBatch.rows(records.get(0)).stream().map(v -> Json.read(v, JsonNode.class)).toList();
     assertThat(rows).hasSize(2);
     JsonNode step = rows.get(1);
     assertThat(step.get("tenant").asText()).isEqualTo("acme");

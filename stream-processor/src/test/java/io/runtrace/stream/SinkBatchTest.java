@@ -91,10 +91,22 @@ class SinkBatchTest {
     SinkBatch batch = batch(100, 1 << 20, 32);
     batch.add(spans0, 0, span(T0));
     batch.add(runs0, 4, run(T0));
-    batch.add(runs0, 5, null);
+    batch.add(runs0, 5, (byte[]) null);
     batch.pending().get(0).markInserted();
     assertThat(batch.pending()).extracting(b -> b.table).containsExactly("db.runs");
     assertThat(batch.rows()).isEqualTo(2);
     assertThat(batch.offsets().get(runs0).offset()).isEqualTo(6);
+  }
+
+  @Test
+  void aRecordOfSeveralRowsGoesIntoOneBatchWhole() {
+    byte[] two = (new String(span(T0)) + "\n" + new String(span(T0))).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(SinkBatch.rows(two)).hasSize(2);
+    SinkBatch batch = batch(3, 1 << 20, 32);
+    batch.add(spans0, 0, SinkBatch.rows(two));
+    assertThat(batch.rows()).isEqualTo(2);
+    // Two more rows would pass the row bound: the whole record waits for the next batch.
+    assertThat(batch.full("spans", SinkBatch.rows(two))).isTrue();
+    assertThat(batch.full("spans", span(T0))).isFalse();
   }
 }

@@ -60,7 +60,8 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   List<JsonNode> enrichedSpans() {
-    return new ArrayList<>(enriched.readValuesToList().stream().map(v -> Json.read(v, JsonNode.class)).toList());
+    return new ArrayList<>(enriched.readValuesToList().stream().flatMap(v -> SinkBatch.rows(v).stream())
+        .map(v -> Json.read(v, JsonNode.class)).toList());
   }
 
   KeyValueStore<String, RunState> store() {
