@@ -117,7 +117,7 @@ public final class StreamBenchmark {
         Duration.ofMinutes(10), "the backlog drained");
     double drainS = secs(firstInsert);
     double drained = spanRows(registry) - rowsAtFirst;
-    System.out.printf("CATCH-UP after a %d s writer outage under %,.0f spans/s ingest: backlog %,.0f span rows at restart;"
+    System.out.printf("CATCH-UP after a %d s writer outage under %,.0f spans/s ingest: backlog %,.0f enriched-span records (about 10 spans each) at restart;"
         + " first insert %.1f s after restart; drained in %.1f s at %,.0f span rows/s = %.1fx the ingest rate%n",
         OUTAGE_SECONDS, ingest, lagAtRestart, (firstInsert - restarted) / 1e9, drainS, drained / drainS,
         drained / drainS / ingest);
