@@ -109,13 +109,14 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
     long generation = rebalance.generation();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       List<byte[]> rows = SinkBatch.rows(r.value());
+      long[] keys = batch.keys(r.topic(), rows);
       // A record's rows go into one batch, so its offset is committed only with all of them.
-      if (!rows.isEmpty() && batch.full(r.topic(), rows)) {
+      if (!rows.isEmpty() && batch.full(keys, rows)) {
         flush();
         // A rebalance reset every kept partition to its last commit: the rest of this poll is read again.
         if (rebalance.generation() != generation) return;
       }
-      batch.add(new TopicPartition(r.topic(), r.partition()), r.offset(), rows);
+      batch.add(new TopicPartition(r.topic(), r.partition()), r.offset(), rows, keys);
     }
   }
 

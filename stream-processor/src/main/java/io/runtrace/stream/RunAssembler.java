@@ -117,19 +117,15 @@ final class RunAssembler implements Processor<byte[], byte[], byte[], byte[]> {
    * A record per span cost ten times the producer, broker and sink work for the same rows.
    */
   private void forwardSpans(String traceId, List<SpanRow> spans, RunState state, long timestamp) {
-    java.io.ByteArrayOutputStream rows = new java.io.ByteArrayOutputStream(spans.size() * 512);
-    for (SpanRow span : spans) {
-      if (rows.size() > 0) rows.write('\n');
-      rows.writeBytes(Json.write(span.enrich(state)));
-    }
-    context.forward(new Record<>(bytes(traceId), rows.toByteArray(), timestamp), RunAssemblyTopology.ENRICHED_SINK);
+    context.forward(new Record<>(bytes(traceId), RowJson.spans(spans, state), timestamp),
+        RunAssemblyTopology.ENRICHED_SINK);
   }
 
   private void emitRun(String traceId, RunState state, long timestamp) {
     if (state.runId().isEmpty()) return;
     state.revision++;
     RunRow row = state.toRow(context.currentSystemTimeMs() * 1_000_000L);
-    context.forward(new Record<>(bytes(traceId), Json.write(row), timestamp), RunAssemblyTopology.RUNS_SINK);
+    context.forward(new Record<>(bytes(traceId), RowJson.run(row), timestamp), RunAssemblyTopology.RUNS_SINK);
     metrics.runVersions.increment();
   }
 

@@ -58,7 +58,8 @@ final class RunAssemblyTopology implements Supplier<Topology> {
     topology.addProcessor(ASSEMBLER,
         () -> new RunAssembler(maxRecordBytes, new RunExpiry(staleAfter, runRetention), metrics), SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(RUN_STORE), Serdes.String(), Json.serde(RunState.class)), ASSEMBLER);
+        Stores.persistentKeyValueStore(RUN_STORE), Serdes.String(),
+        Serdes.serdeFrom(new RunStateSerde(), new RunStateSerde())), ASSEMBLER);
     // Runs by next due time, so the punctuator reads only what is due, not the whole store.
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(EXPIRY_INDEX), Serdes.Bytes(), Serdes.ByteArray()), ASSEMBLER);

@@ -1,15 +1,14 @@
 package io.runtrace.stream;
 
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
-
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -52,15 +51,26 @@ final class SinkBatch {
     return rows;
   }
 
+  /** Each row's (table, day) group, found once per row: finding the day scans the row's bytes. */
+  long[] keys(String topic, List<byte[]> recordRows) {
+    long[] keys = new long[recordRows.size()];
+    for (int i = 0; i < keys.length; i++) keys[i] = key(topic, recordRows.get(i));
+    return keys;
+  }
+
   /** True when adding a record's rows would break a bound; the caller inserts the batch first. */
   boolean full(String topic, List<byte[]> recordRows) {
+    return full(keys(topic, recordRows), recordRows);
+  }
+
+  /** As {@link #full(String, List)}, with the rows' {@link #keys}. */
+  boolean full(long[] keys, List<byte[]> recordRows) {
     if (rows == 0) return false;
     long addBytes = 0;
     Set<Long> newKeys = new HashSet<>();
-    for (byte[] row : recordRows) {
-      addBytes += row.length + 1;
-      long key = key(topic, row);
-      if (!buffers.containsKey(key)) newKeys.add(key);
+    for (int i = 0; i < keys.length; i++) {
+      addBytes += recordRows.get(i).length + 1;
+      if (!buffers.containsKey(keys[i])) newKeys.add(keys[i]);
     }
     if (rows + recordRows.size() > settings.maxBatchRows() || bytes + addBytes > settings.maxBatchBytes()) return true;
     return buffers.size() + newKeys.size() > settings.maxPartitionsPerBatch();
@@ -73,9 +83,15 @@ final class SinkBatch {
 
   /** Adds a record's rows; a tombstone (no rows) only moves the partition's offset. */
   void add(TopicPartition partition, long offset, List<byte[]> recordRows) {
+    add(partition, offset, recordRows, keys(partition.topic(), recordRows));
+  }
+
+  /** As {@link #add(TopicPartition, long, List)}, with the rows' {@link #keys}. */
+  void add(TopicPartition partition, long offset, List<byte[]> recordRows, long[] keys) {
     offsets.put(partition, new OffsetAndMetadata(offset + 1));
-    for (byte[] row : recordRows) {
-      long key = key(partition.topic(), row);
+    for (int i = 0; i < keys.length; i++) {
+      byte[] row = recordRows.get(i);
+      long key = keys[i];
       buffers.computeIfAbsent(key, k -> new SinkBuffer(tables.get(partition.topic()), (int) (k & 0xffffffffL)))
           .add(row);
       if (rows == 0) startedMs = clockMs.getAsLong();

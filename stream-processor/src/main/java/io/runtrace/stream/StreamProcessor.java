@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -99,7 +100,10 @@ public final class StreamProcessor implements AutoCloseable {
     retention.close();
     lagMonitor.close();
     sink.close();
-    streams.close(Duration.ofSeconds(30));
+    // Leaving the group hands this instance's partitions to the others at once, not after the
+    // session timeout (45 s), so a scale-in or a restart does not leave them unprocessed meanwhile.
+    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(Duration.ofSeconds(30)));
     try {
       sinkThread.join(30_000);
     } catch (InterruptedException e) {

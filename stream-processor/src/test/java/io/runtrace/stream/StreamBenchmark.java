@@ -17,7 +17,8 @@ import java.util.Set;
  * load, and catch-up after a ClickHouse writer outage under that load. Prints figures; asserts nothing.
  */
 public final class StreamBenchmark {
-  static final int THROUGHPUT_SPANS = Integer.getInteger("bench.spans", 500_000);
+  static final int WARMUP_SPANS = Integer.getInteger("bench.warmupSpans", 500_000);
+  static final int THROUGHPUT_SPANS = Integer.getInteger("bench.spans", 1_000_000);
   static final int STEADY_RATE = Integer.getInteger("bench.rate", 10_000);
   static final int FRESHNESS_SECONDS = Integer.getInteger("bench.freshnessSeconds", 30);
   static final int OUTAGE_SECONDS = Integer.getInteger("bench.outageSeconds", 60);
@@ -34,20 +35,20 @@ public final class StreamBenchmark {
       System.out.printf("settings: threads %d, commitInterval %d ms, maxBatchDelay %d ms, other settings default;"
           + " 6 partitions per topic, 1 broker, ClickHouse 18.16 writer + reader%n", Integer.getInteger("bench.threads", 2),
           Integer.getInteger("bench.commitMs", 100), Integer.getInteger("bench.batchDelayMs", 500));
-      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      var registry = new SimpleMeterRegistry();
+      Path state = Files.createTempDirectory("bench-state");
       try (BenchLoad load = new BenchLoad(stack.kafkaBootstrapServers(), f.spans)) {
-        t = System.nanoTime();
-        for (int i = 0; i < THROUGHPUT_SPANS / BenchLoad.SPANS_PER_RECORD; i++) load.sendRun();
-        load.producer.flush();
-        System.out.printf("produced %,d spans (%d per record, %,d acknowledged, %d records failed) in %.1f s"
-            + " before the processor started%n", THROUGHPUT_SPANS, BenchLoad.SPANS_PER_RECORD, load.spansAcked.get(),
-            load.sendFailures.get(), secs(t));
-        try (StreamProcessor p = f.processor(Files.createTempDirectory("bench-state")).meterRegistry(registry)
-            .consumerLagRefresh(Duration.ofSeconds(1))
-            .commitInterval(Duration.ofMillis(Integer.getInteger("bench.commitMs", 100)))
-            .threads(Integer.getInteger("bench.threads", 2))
-            .maxBatchDelay(Duration.ofMillis(Integer.getInteger("bench.batchDelayMs", 500))).build().start()) {
-          throughput(f, p, registry, load.spansAcked.get());
+        // Every JVM here starts cold: the first pass pays for JIT compilation in this process and
+        // in the broker (a third of both CPUs in a 20 s pass), so it warms up and is reported apart.
+        long warm = preload(load, WARMUP_SPANS, "warm-up");
+        try (StreamProcessor p = processor(f, state, registry)) {
+          throughput("WARM-UP (cold JVMs)", f, p, registry, 0, warm);
+        }
+        long measured = preload(load, THROUGHPUT_SPANS, "measured");
+        // A fresh registry: the closed processor's gauges would otherwise shadow the new ones.
+        registry = new SimpleMeterRegistry();
+        try (StreamProcessor p = processor(f, state, registry)) {
+          throughput("THROUGHPUT", f, p, registry, warm, measured);
           freshness(f, load);
           catchUp(stack, f, load, registry);
           load.stopSteady();
@@ -57,19 +58,41 @@ public final class StreamBenchmark {
     }
   }
 
-  private static void throughput(SinkFixture f, StreamProcessor p, SimpleMeterRegistry registry, long spans) {
+  private static long preload(BenchLoad load, int spans, String what) {
+    long before = load.spansAcked.get();
+    long t = System.nanoTime();
+    for (int i = 0; i < spans / BenchLoad.SPANS_PER_RECORD; i++) load.sendRun();
+    load.producer.flush();
+    long acked = load.spansAcked.get() - before;
+    System.out.printf("produced %,d %s spans (%d per record, %,d acknowledged, %d records failed) in %.1f s"
+        + " while no processor ran%n", spans, what, BenchLoad.SPANS_PER_RECORD, acked, load.sendFailures.get(), secs(t));
+    return acked;
+  }
+
+  private static StreamProcessor processor(SinkFixture f, Path state, SimpleMeterRegistry registry) {
+    return f.processor(state).meterRegistry(registry).consumerLagRefresh(Duration.ofSeconds(1))
+        .commitInterval(Duration.ofMillis(Integer.getInteger("bench.commitMs", 100)))
+        .threads(Integer.getInteger("bench.threads", 2))
+        .maxBatchDelay(Duration.ofMillis(Integer.getInteger("bench.batchDelayMs", 500))).build().start();
+  }
+
+  /** Times {@code spans} more spans, on top of {@code before} already on the reader, through topology, sink and replication. */
+  private static void throughput(String label, SinkFixture f, StreamProcessor p, SimpleMeterRegistry registry,
+      long before, long spans) {
+    long starting = System.nanoTime();
     SinkFixture.await(() -> "RUNNING".equals(p.state()), Duration.ofMinutes(2), "the topology runs");
+    System.out.printf("processor running after %.1f s%n", secs(starting));
     long t = System.nanoTime();
     double[] topologyS = {Double.NaN};
     SinkFixture.await(() -> {
-      if (Double.isNaN(topologyS[0]) && registry.get("runtrace.stream.spans").counter().count() >= spans) {
+      if (Double.isNaN(topologyS[0]) && topologySpans(registry) >= spans) {
         topologyS[0] = secs(t);
       }
-      return f.readerCount("SELECT count() AS n FROM " + f.database + ".spans") >= spans;
+      return f.readerCount("SELECT count() AS n FROM " + f.database + ".spans") >= before + spans;
     }, Duration.ofMinutes(10), "all spans are on the reader");
     double s = secs(t);
-    System.out.printf("THROUGHPUT end to end (topology + sink + replication to reader): %,d spans in %.1f s = %,.0f spans/s"
-        + " (target >= 50,000); the topology alone finished in %.1f s = %,.0f spans/s%n", spans, s,
+    System.out.printf("%s end to end (topology + sink + replication to reader): %,d spans in %.1f s = %,.0f spans/s"
+        + " (target >= 50,000); the topology alone finished in %.1f s = %,.0f spans/s%n", label, spans, s,
         spans / s, topologyS[0], spans / topologyS[0]);
   }
 
@@ -121,6 +144,11 @@ public final class StreamBenchmark {
         + " first insert %.1f s after restart; drained in %.1f s at %,.0f span rows/s = %.1fx the ingest rate%n",
         OUTAGE_SECONDS, ingest, lagAtRestart, (firstInsert - restarted) / 1e9, drainS, drained / drainS,
         drained / drainS / ingest);
+  }
+
+  private static double topologySpans(SimpleMeterRegistry registry) {
+    var c = registry.find("runtrace.stream.spans").counter();
+    return c == null ? 0 : c.count();
   }
 
   private static double spanRows(SimpleMeterRegistry registry) {
