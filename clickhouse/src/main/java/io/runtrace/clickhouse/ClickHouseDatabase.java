@@ -125,11 +125,16 @@ public final class ClickHouseDatabase implements AutoCloseable {
 
   /** Inserts newline-separated JSON objects into a table; the call returns once they are written. */
   public void insertJsonEachRow(String table, byte[] rows) {
+    insertJsonEachRow(table, rows, rows.length);
+  }
+
+  /** As {@link #insertJsonEachRow(String, byte[])}, with the first {@code length} bytes of {@code rows}. */
+  public void insertJsonEachRow(String table, byte[] rows, int length) {
     InsertSettings is = new InsertSettings();
     // Rows may carry fields the table does not store (forward-compatible contracts).
     is.serverSetting("input_format_skip_unknown_fields", "1");
     is.serverSetting("database", settings.database);
-    await(client.insert(table, new ByteArrayInputStream(rows), ClickHouseFormat.JSONEachRow, is),
+    await(client.insert(table, new ByteArrayInputStream(rows, 0, length), ClickHouseFormat.JSONEachRow, is),
         "insert into", table);
   }
 

@@ -12,6 +12,8 @@ final class JavaCommand {
   static final String LOG_FILE = "logs/server.log";
   static final String CONSOLE_FILE = "logs/console.out";
   private static final String LOG4J2_FILE = "log4j2.properties";
+  /** System property: extra JVM options for every server JVM (broker, ZooKeeper), space-separated. */
+  static final String SERVER_JVM_OPTIONS = "runtrace.stack.serverJvmOptions";
 
   private JavaCommand() {}
 
@@ -28,6 +30,8 @@ final class JavaCommand {
     command.add("-Druntrace.stack.dir=" + workDir + "/");
     command.add("-Xmx" + heap);
     command.add("-Djava.awt.headless=true");
+    String extra = System.getProperty(SERVER_JVM_OPTIONS, "").trim();
+    if (!extra.isEmpty()) command.addAll(List.of(extra.split("\\s+")));
     command.add("-Dlog4j2.configurationFile=" + log4j);
     command.add("-Dlog4j.configurationFile=" + log4j);
     command.add("-cp");

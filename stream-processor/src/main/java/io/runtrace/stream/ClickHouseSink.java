@@ -60,7 +60,7 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(settings.maxBatchRows(), 5_000));
-    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(1 << 20, Math.min(settings.maxBatchBytes(), 50 << 20)));
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(1 << 20, Math.min(settings.maxBatchBytes() / 4, 50 << 20)));
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-" + ProcessHandle.current().pid()
@@ -69,6 +69,13 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
     consumerMetrics = new KafkaClientMetrics(consumer);
     consumerMetrics.bindTo(registry);
     rebalance = new SinkRebalance(this);
+  }
+
+  /** Records already in Kafka for this consumer, as of its last fetches; no request is made. */
+  private long lagRecords() {
+    long lag = 0;
+    for (TopicPartition tp : consumer.assignment()) lag += consumer.currentLag(tp).orElse(0);
+    return lag;
   }
 
   /** True unless the last insert attempt failed. */
@@ -83,7 +90,7 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
       while (running.get()) {
         try {
           accept(consumer.poll(Duration.ofMillis(100)));
-          if (batch.dueByTime()) flush();
+          if (batch.dueByTime(this::lagRecords)) flush();
         } catch (WakeupException e) {
           if (running.get()) throw e;
         } catch (RuntimeException e) {
@@ -155,7 +162,7 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
     long start = System.nanoTime();
     String tag = b.table.substring(b.table.indexOf('.') + 1);
     try {
-      writer.insertJsonEachRow(b.table, b.body());
+      writer.insertJsonEachRow(b.table, b.body(), b.bytes());
     } catch (RuntimeException e) {
       metrics.failed(tag);
       if (healthy.getAndSet(false)) LOG.log(Level.WARNING, "insert into " + b.table + " failed; retrying", e);

@@ -24,7 +24,10 @@ final class SinkBatch {
   private final Map<String, String> tables = new HashMap<>();
   private final Map<Long, SinkBuffer> buffers = new LinkedHashMap<>();
   private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+  /** While a backlog fills a batch, its oldest row waits at most this many times {@code maxBatchDelay}. */
+  static final int BACKLOG_DELAY_FACTOR = 10;
   private volatile int rows;
+  private int records;
   private volatile long bytes;
   private long startedMs = -1;
 
@@ -89,6 +92,7 @@ final class SinkBatch {
   /** As {@link #add(TopicPartition, long, List)}, with the rows' {@link #keys}. */
   void add(TopicPartition partition, long offset, List<byte[]> recordRows, long[] keys) {
     offsets.put(partition, new OffsetAndMetadata(offset + 1));
+    if (keys.length > 0) records++;
     for (int i = 0; i < keys.length; i++) {
       byte[] row = recordRows.get(i);
       long key = keys[i];
@@ -112,7 +116,27 @@ final class SinkBatch {
 
   /** True when rows wait and the oldest waited {@code maxBatchDelay}. */
   boolean dueByTime() {
-    return rows > 0 && clockMs.getAsLong() - startedMs >= settings.maxBatchDelay().toMillis();
+    return dueByTime(() -> 0);
+  }
+
+  /**
+   * True when rows wait and the oldest waited {@code maxBatchDelay}, unless the records already
+   * waiting in Kafka ({@code lagRecords}) would fill the batch: then waiting adds no delay that the
+   * backlog did not, and fuller batches make fewer, larger parts, so less merge and replication
+   * work for ClickHouse. A backlog batch still goes at {@link #BACKLOG_DELAY_FACTOR} × the delay.
+   */
+  boolean dueByTime(LongSupplier lagRecords) {
+    if (rows == 0) return false;
+    long delay = settings.maxBatchDelay().toMillis();
+    long age = clockMs.getAsLong() - startedMs;
+    if (age < delay) return false;
+    if (age >= BACKLOG_DELAY_FACTOR * delay || records == 0) return true;
+    if (rows >= settings.maxBatchRows() || bytes >= settings.maxBatchBytes()) return true;
+    long lag = lagRecords.getAsLong();
+    if (lag <= 0) return true;
+    boolean fillsRows = (double) lag * rows / records >= settings.maxBatchRows() - rows;
+    boolean fillsBytes = (double) lag * bytes / records >= settings.maxBatchBytes() - bytes;
+    return !(fillsRows || fillsBytes);
   }
 
   boolean isEmpty() {
@@ -146,6 +170,7 @@ final class SinkBatch {
     buffers.clear();
     offsets.clear();
     rows = 0;
+    records = 0;
     bytes = 0;
     startedMs = -1;
   }

@@ -10,7 +10,7 @@ import java.io.ByteArrayOutputStream;
 final class SinkBuffer {
   final String table;
   final int day;
-  private final ByteArrayOutputStream body = new ByteArrayOutputStream(1 << 14);
+  private final Body body = new Body();
   private int rows;
   private boolean inserted;
 
@@ -33,8 +33,9 @@ final class SinkBuffer {
     return body.size();
   }
 
+  /** The body's bytes, not copied: valid up to {@link #bytes()}, until the next {@link #add}. */
   byte[] body() {
-    return body.toByteArray();
+    return body.buffer();
   }
 
   /** Marks the body as accepted by ClickHouse; later retries of the batch skip it. */
@@ -44,5 +45,16 @@ final class SinkBuffer {
 
   boolean inserted() {
     return inserted || rows == 0;
+  }
+
+  /** A body whose bytes are handed to the insert without a copy: batches run to tens of MiB. */
+  private static final class Body extends ByteArrayOutputStream {
+    Body() {
+      super(1 << 14);
+    }
+
+    byte[] buffer() {
+      return buf;
+    }
   }
 }

@@ -127,8 +127,8 @@ public final class StreamProcessor implements AutoCloseable {
     private int maxRecordBytes = 8 * 1024 * 1024;
     private Duration staleAfter = RunExpiry.DEFAULT_STALE_AFTER;
     private Duration runRetention = RunExpiry.DEFAULT_RETENTION;
-    private int maxBatchRows = 50_000;
-    private int maxBatchBytes = 16 * 1024 * 1024;
+    private int maxBatchRows = 200_000;
+    private int maxBatchBytes = 64 * 1024 * 1024;
     private Duration maxBatchDelay = Duration.ofMillis(500);
     private MeterRegistry registry = new SimpleMeterRegistry();
     private int maxPartitionsPerBatch = 32;
@@ -213,14 +213,14 @@ public final class StreamProcessor implements AutoCloseable {
       return this;
     }
 
-    /** Rows per ClickHouse insert, at most. Default 50,000. */
+    /** Rows per sink batch, at most. Default 200,000. */
     public Builder maxBatchRows(int rows) {
       if (rows < 1 || rows > 1_000_000) throw new IllegalArgumentException("maxBatchRows must be 1..1000000, was " + rows);
       this.maxBatchRows = rows;
       return this;
     }
 
-    /** Bytes per ClickHouse insert, about. Default 16 MiB. */
+    /** Bytes per sink batch, about; the sink holds up to about twice this. Default 64 MiB. */
     public Builder maxBatchBytes(int bytes) {
       if (bytes < 1024) throw new IllegalArgumentException("maxBatchBytes must be >= 1024, was " + bytes);
       this.maxBatchBytes = bytes;

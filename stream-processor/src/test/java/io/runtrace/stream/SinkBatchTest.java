@@ -87,6 +87,19 @@ class SinkBatchTest {
   }
 
   @Test
+  void aBacklogThatWouldFillTheBatchDefersTheTimedInsertUpToTenTimesTheDelay() {
+    SinkBatch batch = batch(100, 1 << 20, 32);
+    batch.add(spans0, 0, java.util.List.of(span(T0), span(T0 + 1)));
+    clock.addAndGet(500);
+    assertThat(batch.dueByTime(() -> 10)).as("10 records of 2 rows do not fill 98 free rows").isTrue();
+    assertThat(batch.dueByTime(() -> 49)).as("49 records of 2 rows fill them").isFalse();
+    clock.addAndGet(SinkBatch.BACKLOG_DELAY_FACTOR * 500 - 500 - 1);
+    assertThat(batch.dueByTime(() -> 49)).isFalse();
+    clock.addAndGet(1);
+    assertThat(batch.dueByTime(() -> 1_000_000)).as("a backlog batch still goes at 10 x the delay").isTrue();
+  }
+
+  @Test
   void insertedBuffersAreSkippedOnRetryAndTombstonesOnlyMoveOffsets() {
     SinkBatch batch = batch(100, 1 << 20, 32);
     batch.add(spans0, 0, span(T0));

@@ -32,9 +32,12 @@ public final class StreamBenchmark {
       System.out.printf("local stack started in %.1f s; %d cores, %s, java %s%n", secs(t),
           Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("java.version"));
       SinkFixture f = new SinkFixture(stack, "bench");
-      System.out.printf("settings: threads %d, commitInterval %d ms, maxBatchDelay %d ms, other settings default;"
-          + " 6 partitions per topic, 1 broker, ClickHouse 18.16 writer + reader%n", Integer.getInteger("bench.threads", 2),
-          Integer.getInteger("bench.commitMs", 100), Integer.getInteger("bench.batchDelayMs", 500));
+      System.out.printf("settings: threads %d, commitInterval %d ms, maxBatchDelay %d ms, maxBatchRows %,d,"
+          + " maxBatchBytes %,d, other settings default; 6 partitions per topic, 1 broker, ClickHouse 18.16 writer"
+          + " + reader; server JVM options '%s'%n", Integer.getInteger("bench.threads", 2),
+          Integer.getInteger("bench.commitMs", 100), Integer.getInteger("bench.batchDelayMs", 500),
+          Integer.getInteger("bench.batchRows", 200_000), Integer.getInteger("bench.batchBytes", 64 << 20),
+          System.getProperty("runtrace.stack.serverJvmOptions", ""));
       var registry = new SimpleMeterRegistry();
       Path state = Files.createTempDirectory("bench-state");
       try (BenchLoad load = new BenchLoad(stack.kafkaBootstrapServers(), f.spans)) {
@@ -73,7 +76,9 @@ public final class StreamBenchmark {
     return f.processor(state).meterRegistry(registry).consumerLagRefresh(Duration.ofSeconds(1))
         .commitInterval(Duration.ofMillis(Integer.getInteger("bench.commitMs", 100)))
         .threads(Integer.getInteger("bench.threads", 2))
-        .maxBatchDelay(Duration.ofMillis(Integer.getInteger("bench.batchDelayMs", 500))).build().start();
+        .maxBatchDelay(Duration.ofMillis(Integer.getInteger("bench.batchDelayMs", 500)))
+        .maxBatchBytes(Integer.getInteger("bench.batchBytes", 64 << 20))
+        .maxBatchRows(Integer.getInteger("bench.batchRows", 200_000)).build().start();
   }
 
   /** Times {@code spans} more spans, on top of {@code before} already on the reader, through topology, sink and replication. */
