@@ -14,13 +14,55 @@ import java.util.List;
  * Field names are the record components in snake case, as {@link Json} reads them back.
  */
 final class RowJson {
+  // Field names encoded once: writing them from String cost as much as writing the values.
+  private static final SerializedString APP = new SerializedString("app");
+  private static final SerializedString ATTEMPT = new SerializedString("attempt");
+  private static final SerializedString ATTEMPTS = new SerializedString("attempts");
+  private static final SerializedString ATTR_KEYS = new SerializedString("attr_keys");
+  private static final SerializedString ATTR_VALUES = new SerializedString("attr_values");
+  private static final SerializedString CREATED_UNIX_NANO = new SerializedString("created_unix_nano");
+  private static final SerializedString END_UNIX_NANO = new SerializedString("end_unix_nano");
+  private static final SerializedString ENDED_UNIX_NANO = new SerializedString("ended_unix_nano");
+  private static final SerializedString ENVIRONMENT = new SerializedString("environment");
+  private static final SerializedString ERROR = new SerializedString("error");
+  private static final SerializedString ERROR_MESSAGE = new SerializedString("error_message");
+  private static final SerializedString ERROR_SPAN_ID = new SerializedString("error_span_id");
+  private static final SerializedString EVENTS = new SerializedString("events");
+  private static final SerializedString FUNCTION = new SerializedString("function");
+  private static final SerializedString KIND = new SerializedString("kind");
+  private static final SerializedString LAST_SPAN_UNIX_NANO = new SerializedString("last_span_unix_nano");
+  private static final SerializedString NAME = new SerializedString("name");
+  private static final SerializedString PARENT_SPAN_ID = new SerializedString("parent_span_id");
+  private static final SerializedString QUEUED_AT_UNIX_NANO = new SerializedString("queued_at_unix_nano");
+  private static final SerializedString QUEUED_UNIX_NANO = new SerializedString("queued_unix_nano");
+  private static final SerializedString RESOURCE_KEYS = new SerializedString("resource_keys");
+  private static final SerializedString RESOURCE_VALUES = new SerializedString("resource_values");
+  private static final SerializedString RUN_ID = new SerializedString("run_id");
+  private static final SerializedString RUN_STATUS = new SerializedString("run_status");
+  private static final SerializedString SERVICE = new SerializedString("service");
+  private static final SerializedString SPAN_COUNT = new SerializedString("span_count");
+  private static final SerializedString SPAN_ID = new SerializedString("span_id");
+  private static final SerializedString STALE = new SerializedString("stale");
+  private static final SerializedString START_UNIX_NANO = new SerializedString("start_unix_nano");
+  private static final SerializedString STARTED_UNIX_NANO = new SerializedString("started_unix_nano");
+  private static final SerializedString STATUS = new SerializedString("status");
+  private static final SerializedString STATUS_CODE = new SerializedString("status_code");
+  private static final SerializedString STATUS_MESSAGE = new SerializedString("status_message");
+  private static final SerializedString STEP = new SerializedString("step");
+  private static final SerializedString TENANT = new SerializedString("tenant");
+  private static final SerializedString TRACE_ID = new SerializedString("trace_id");
+  private static final SerializedString TRIMMED = new SerializedString("trimmed");
+  private static final SerializedString UPDATED_UNIX_NANO = new SerializedString("updated_unix_nano");
+  private static final SerializedString VERSION = new SerializedString("version");
+  private static final SerializedString NEWLINE = new SerializedString("\n");
+
   private RowJson() {}
 
   /** The spans as one value: one JSON object per line, each enriched from {@code run}. */
   static byte[] spans(List<SpanRow> spans, RunState run) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(spans.size() * 640);
     try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-      g.setRootValueSeparator(new SerializedString("\n"));
+      g.setRootValueSeparator(NEWLINE);
       for (SpanRow span : spans) write(g, span.enrich(run));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -32,25 +74,44 @@ final class RowJson {
     ByteArrayOutputStream out = new ByteArrayOutputStream(640);
     try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
       g.writeStartObject();
-      g.writeNumberField("created_unix_nano", r.createdUnixNano());
-      g.writeStringField("tenant", r.tenant());
-      g.writeStringField("environment", r.environment());
-      g.writeStringField("run_id", r.runId());
-      g.writeStringField("trace_id", r.traceId());
-      g.writeStringField("app", r.app());
-      g.writeStringField("function", r.function());
-      g.writeStringField("status", r.status());
-      g.writeNumberField("stale", r.stale());
-      g.writeNumberField("queued_unix_nano", r.queuedUnixNano());
-      g.writeNumberField("started_unix_nano", r.startedUnixNano());
-      g.writeNumberField("ended_unix_nano", r.endedUnixNano());
-      g.writeNumberField("last_span_unix_nano", r.lastSpanUnixNano());
-      g.writeNumberField("updated_unix_nano", r.updatedUnixNano());
-      g.writeNumberField("span_count", r.spanCount());
-      g.writeNumberField("attempts", r.attempts());
-      g.writeStringField("error", r.error());
-      g.writeStringField("error_span_id", r.errorSpanId());
-      g.writeNumberField("version", r.version());
+      g.writeFieldName(CREATED_UNIX_NANO);
+      g.writeNumber(r.createdUnixNano());
+      g.writeFieldName(TENANT);
+      g.writeString(r.tenant());
+      g.writeFieldName(ENVIRONMENT);
+      g.writeString(r.environment());
+      g.writeFieldName(RUN_ID);
+      g.writeString(r.runId());
+      g.writeFieldName(TRACE_ID);
+      g.writeString(r.traceId());
+      g.writeFieldName(APP);
+      g.writeString(r.app());
+      g.writeFieldName(FUNCTION);
+      g.writeString(r.function());
+      g.writeFieldName(STATUS);
+      g.writeString(r.status());
+      g.writeFieldName(STALE);
+      g.writeNumber(r.stale());
+      g.writeFieldName(QUEUED_UNIX_NANO);
+      g.writeNumber(r.queuedUnixNano());
+      g.writeFieldName(STARTED_UNIX_NANO);
+      g.writeNumber(r.startedUnixNano());
+      g.writeFieldName(ENDED_UNIX_NANO);
+      g.writeNumber(r.endedUnixNano());
+      g.writeFieldName(LAST_SPAN_UNIX_NANO);
+      g.writeNumber(r.lastSpanUnixNano());
+      g.writeFieldName(UPDATED_UNIX_NANO);
+      g.writeNumber(r.updatedUnixNano());
+      g.writeFieldName(SPAN_COUNT);
+      g.writeNumber(r.spanCount());
+      g.writeFieldName(ATTEMPTS);
+      g.writeNumber(r.attempts());
+      g.writeFieldName(ERROR);
+      g.writeString(r.error());
+      g.writeFieldName(ERROR_SPAN_ID);
+      g.writeString(r.errorSpanId());
+      g.writeFieldName(VERSION);
+      g.writeNumber(r.version());
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -60,37 +121,60 @@ final class RowJson {
 
   private static void write(JsonGenerator g, SpanRow s) throws IOException {
     g.writeStartObject();
-    g.writeNumberField("start_unix_nano", s.startUnixNano());
-    g.writeStringField("tenant", s.tenant());
-    g.writeStringField("environment", s.environment());
-    g.writeStringField("trace_id", s.traceId());
-    g.writeStringField("span_id", s.spanId());
-    g.writeStringField("parent_span_id", s.parentSpanId());
-    g.writeStringField("run_id", s.runId());
-    g.writeStringField("app", s.app());
-    g.writeStringField("function", s.function());
-    g.writeStringField("step", s.step());
-    g.writeNumberField("attempt", s.attempt());
-    g.writeStringField("name", s.name());
-    g.writeStringField("kind", s.kind());
-    g.writeStringField("service", s.service());
-    g.writeNumberField("end_unix_nano", s.endUnixNano());
-    g.writeStringField("status_code", s.statusCode());
-    g.writeStringField("status_message", s.statusMessage());
-    strings(g, "attr_keys", s.attrKeys());
-    strings(g, "attr_values", s.attrValues());
-    strings(g, "resource_keys", s.resourceKeys());
-    strings(g, "resource_values", s.resourceValues());
-    g.writeStringField("events", s.events());
-    g.writeNumberField("trimmed", s.trimmed());
-    g.writeNumberField("version", s.version());
-    g.writeStringField("run_status", s.runStatus());
-    g.writeNumberField("queued_at_unix_nano", s.queuedAtUnixNano());
-    g.writeStringField("error_message", s.errorMessage());
+    g.writeFieldName(START_UNIX_NANO);
+      g.writeNumber(s.startUnixNano());
+    g.writeFieldName(TENANT);
+      g.writeString(s.tenant());
+    g.writeFieldName(ENVIRONMENT);
+      g.writeString(s.environment());
+    g.writeFieldName(TRACE_ID);
+      g.writeString(s.traceId());
+    g.writeFieldName(SPAN_ID);
+      g.writeString(s.spanId());
+    g.writeFieldName(PARENT_SPAN_ID);
+      g.writeString(s.parentSpanId());
+    g.writeFieldName(RUN_ID);
+      g.writeString(s.runId());
+    g.writeFieldName(APP);
+      g.writeString(s.app());
+    g.writeFieldName(FUNCTION);
+      g.writeString(s.function());
+    g.writeFieldName(STEP);
+      g.writeString(s.step());
+    g.writeFieldName(ATTEMPT);
+      g.writeNumber(s.attempt());
+    g.writeFieldName(NAME);
+      g.writeString(s.name());
+    g.writeFieldName(KIND);
+      g.writeString(s.kind());
+    g.writeFieldName(SERVICE);
+      g.writeString(s.service());
+    g.writeFieldName(END_UNIX_NANO);
+      g.writeNumber(s.endUnixNano());
+    g.writeFieldName(STATUS_CODE);
+      g.writeString(s.statusCode());
+    g.writeFieldName(STATUS_MESSAGE);
+      g.writeString(s.statusMessage());
+    strings(g, ATTR_KEYS, s.attrKeys());
+    strings(g, ATTR_VALUES, s.attrValues());
+    strings(g, RESOURCE_KEYS, s.resourceKeys());
+    strings(g, RESOURCE_VALUES, s.resourceValues());
+    g.writeFieldName(EVENTS);
+      g.writeString(s.events());
+    g.writeFieldName(TRIMMED);
+      g.writeNumber(s.trimmed());
+    g.writeFieldName(VERSION);
+      g.writeNumber(s.version());
+    g.writeFieldName(RUN_STATUS);
+      g.writeString(s.runStatus());
+    g.writeFieldName(QUEUED_AT_UNIX_NANO);
+      g.writeNumber(s.queuedAtUnixNano());
+    g.writeFieldName(ERROR_MESSAGE);
+      g.writeString(s.errorMessage());
     g.writeEndObject();
   }
 
-  private static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
+  private static void strings(JsonGenerator g, SerializedString field, List<String> values) throws IOException {
     g.writeFieldName(field);
     if (values == null) {
       g.writeNull();

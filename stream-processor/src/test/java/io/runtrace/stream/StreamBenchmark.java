@@ -17,8 +17,8 @@ import java.util.Set;
  * load, and catch-up after a ClickHouse writer outage under that load. Prints figures; asserts nothing.
  */
 public final class StreamBenchmark {
-  static final int WARMUP_SPANS = Integer.getInteger("bench.warmupSpans", 500_000);
-  static final int THROUGHPUT_SPANS = Integer.getInteger("bench.spans", 1_000_000);
+  static final int WARMUP_SPANS = Integer.getInteger("bench.warmupSpans", 1_000_000);
+  static final int THROUGHPUT_SPANS = Integer.getInteger("bench.spans", 2_000_000);
   static final int STEADY_RATE = Integer.getInteger("bench.rate", 10_000);
   static final int FRESHNESS_SECONDS = Integer.getInteger("bench.freshnessSeconds", 30);
   static final int OUTAGE_SECONDS = Integer.getInteger("bench.outageSeconds", 60);
