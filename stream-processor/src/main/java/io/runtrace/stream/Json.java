@@ -12,14 +12,6 @@ final class Json {
 
   private Json() {}
 
-  static byte[] write(Object value) {
-    try {
-      return MAPPER.writeValueAsBytes(value);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   static <T> T read(byte[] bytes, Class<T> type) {
     try {
       return MAPPER.readValue(bytes, type);

@@ -18,14 +18,14 @@ import org.apache.kafka.common.TopicPartition;
  * partition it covers. Rows and bytes are readable from other threads for the gauges.
  */
 final class SinkBatch {
+  /** While a backlog fills a batch, its oldest row waits at most this many times {@code maxBatchDelay}. */
+  static final int BACKLOG_DELAY_FACTOR = 10;
   private final SinkSettings settings;
   private final LongSupplier clockMs;
   private final Map<String, PartitionDay> days = new HashMap<>();
   private final Map<String, String> tables = new HashMap<>();
   private final Map<Long, SinkBuffer> buffers = new LinkedHashMap<>();
   private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-  /** While a backlog fills a batch, its oldest row waits at most this many times {@code maxBatchDelay}. */
-  static final int BACKLOG_DELAY_FACTOR = 10;
   private volatile int rows;
   private int records;
   private volatile long bytes;
@@ -130,7 +130,7 @@ final class SinkBatch {
     long delay = settings.maxBatchDelay().toMillis();
     long age = clockMs.getAsLong() - startedMs;
     if (age < delay) return false;
-    if (age >= BACKLOG_DELAY_FACTOR * delay || records == 0) return true;
+    if (age >= BACKLOG_DELAY_FACTOR * delay) return true;
     if (rows >= settings.maxBatchRows() || bytes >= settings.maxBatchBytes()) return true;
     long lag = lagRecords.getAsLong();
     if (lag <= 0) return true;

@@ -6,7 +6,7 @@ import java.time.ZoneId;
 /**
  * The sink's settings, validated by {@link StreamProcessor.Builder}. A batch is inserted when it
  * holds {@code maxBatchRows} rows or {@code maxBatchBytes} bytes, when its oldest row waited
- * {@code maxBatchDelay}, or before it would open more than {@code maxPartitionsPerBatch}
+ * {@code maxBatchDelay} (up to ten times that while a backlog fills it), or before it would open more than {@code maxPartitionsPerBatch}
  * (table, day) groups; each group is one insert, so one insert never spans two partitions.
  * {@code partitionZone} is the ClickHouse server's time zone, which decides where a day starts.
  */

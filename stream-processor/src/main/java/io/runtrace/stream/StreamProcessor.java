@@ -14,8 +14,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -227,7 +227,7 @@ public final class StreamProcessor implements AutoCloseable {
       return this;
     }
 
-    /** Longest a row waits before its batch is inserted. Default 500 ms. */
+    /** Longest a row waits before its batch is inserted; while a backlog fills the batch, up to 10 times this. Default 500 ms. */
     public Builder maxBatchDelay(Duration delay) {
       if (delay == null || delay.isNegative() || delay.isZero()) throw new IllegalArgumentException("maxBatchDelay must be > 0");
       this.maxBatchDelay = delay;
