@@ -36,6 +36,7 @@ public final class ClickHouseDatabase implements AutoCloseable {
 
   private final Client client;
   private final Builder settings;
+  private volatile ClickHouseVersion version;
 
   private ClickHouseDatabase(Builder b) {
     this.settings = b;
@@ -69,6 +70,22 @@ public final class ClickHouseDatabase implements AutoCloseable {
     return settings.database;
   }
 
+  /** The server's release ({@code SELECT version()}), asked once and remembered. */
+  public ClickHouseVersion serverVersion() {
+    ClickHouseVersion v = version;
+    if (v == null) {
+      // In "default", which always exists: the migrator asks before it creates the database.
+      v = ClickHouseVersion.parse(queryInDefault("SELECT version() AS v").get(0).get("v").asText());
+      version = v;
+    }
+    return v;
+  }
+
+  /** What the server offers beyond 18.16; see {@link ClickHouseDialect}. */
+  public ClickHouseDialect dialect() {
+    return ClickHouseDialect.of(serverVersion());
+  }
+
   /** Runs a statement that returns no rows (DDL, ALTER, INSERT … SELECT). */
   public void execute(String sql) {
     execute(sql, Map.of());
@@ -84,8 +101,14 @@ public final class ClickHouseDatabase implements AutoCloseable {
     execute("CREATE DATABASE IF NOT EXISTS " + ClickHouseSql.identifier(name), "default", Map.of());
   }
 
+  /** Drops a database if it exists; the request runs in {@code default}, since current servers refuse one in a missing database. */
+  public void dropDatabaseIfExists(String name) {
+    execute("DROP DATABASE IF EXISTS " + ClickHouseSql.identifier(name), "default", Map.of());
+  }
+
   private void execute(String sql, String database, Map<String, String> serverSettings) {
     CommandSettings cs = new CommandSettings();
+    cs.setDatabase(database);
     cs.serverSetting("database", database);
     serverSettings.forEach(cs::serverSetting);
     await(client.execute(sql, cs), "execute", sql);
@@ -98,14 +121,31 @@ public final class ClickHouseDatabase implements AutoCloseable {
    * {@link Builder#maxExecutionTime(Duration)}.
    */
   public List<JsonNode> query(String sql) {
+    return query(sql, settings.database, Map.of());
+  }
+
+  /** As {@link #query(String)}, with extra server settings sent as URL parameters (e.g. {@code log_queries}). */
+  public List<JsonNode> query(String sql, Map<String, String> serverSettings) {
+    return query(sql, settings.database, serverSettings);
+  }
+
+  /** As {@link #query(String)}, in database {@code default}, which always exists: for system tables before this client's database does. */
+  public List<JsonNode> queryInDefault(String sql) {
+    return query(sql, "default", Map.of());
+  }
+
+  private List<JsonNode> query(String sql, String database, Map<String, String> serverSettings) {
     QuerySettings qs = new QuerySettings().setFormat(ClickHouseFormat.JSONEachRow);
-    qs.serverSetting("database", settings.database);
+    // Current servers read the client's database header, 18.16 only the URL parameter: send both.
+    qs.setDatabase(database);
+    qs.serverSetting("database", database);
     qs.serverSetting("max_execution_time", Long.toString(settings.maxExecutionTime.toSeconds()));
     qs.serverSetting("max_result_rows", Long.toString(settings.maxResultRows));
     qs.serverSetting("result_overflow_mode", "throw");
     // Reads use FINAL on Replacing tables; a WHERE moved to PREWHERE would filter before the
     // versions collapse and could return an outdated row.
     qs.serverSetting("optimize_move_to_prewhere", "0");
+    serverSettings.forEach(qs::serverSetting);
     List<JsonNode> rows = new ArrayList<>();
     // 18.16 ignores the client's requested format (default_format); it must be in the SQL text.
     String formatted = sql.stripTrailing() + "\nFORMAT JSONEachRow";
@@ -133,6 +173,7 @@ public final class ClickHouseDatabase implements AutoCloseable {
     InsertSettings is = new InsertSettings();
     // Rows may carry fields the table does not store (forward-compatible contracts).
     is.serverSetting("input_format_skip_unknown_fields", "1");
+    is.setDatabase(settings.database);
     is.serverSetting("database", settings.database);
     await(client.insert(table, new ByteArrayInputStream(rows, 0, length), ClickHouseFormat.JSONEachRow, is),
         "insert into", table);

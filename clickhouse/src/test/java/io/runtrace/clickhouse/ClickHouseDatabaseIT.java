@@ -5,19 +5,37 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runtrace.localstack.LocalStack;
-import io.runtrace.localstack.LocalStackExtension;
+import io.runtrace.localstack.ClickHouseDeployment;
+import io.runtrace.localstack.ClickHouseEngine;
+import io.runtrace.localstack.ForEachClickHouseEngine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LocalStackExtension.class)
+/** The client against every engine: 18.16's writer and reader replicas, and the single 26.7 server. */
+@ForEachClickHouseEngine
 class ClickHouseDatabaseIT {
+  private final ClickHouseEngine engine;
+  private final ClickHouseDeployment stack;
+
+  ClickHouseDatabaseIT(ClickHouseEngine engine, LocalStack stack) {
+    this.engine = engine;
+    this.stack = stack.clickHouse(engine);
+  }
+
   @Test
-  void insertsAndQueriesJsonOn1816(LocalStack stack) {
+  void knowsItsServerVersionAndDialect() {
+    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.readerUrl()).database("no_such_database").build()) {
+      assertThat(ch.serverVersion().text()).startsWith(engine.label() + ".");
+      assertThat(ch.dialect().has(ClickHouseDialect.Feature.LOW_CARDINALITY)).isEqualTo(engine == ClickHouseEngine.V26_7);
+    }
+  }
+
+  @Test
+  void insertsAndQueriesJson() {
     String db = "ch_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database("default").build()) {
+    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.writerUrl()).database("default").build()) {
       assertThat(ch.ping()).isTrue();
       ch.execute("CREATE DATABASE " + db);
       ch.execute("CREATE TABLE " + db + ".t (id UInt64, name String, tags Array(String)) ENGINE = MergeTree ORDER BY id");
@@ -31,20 +49,20 @@ class ClickHouseDatabaseIT {
       assertThat(ch.query("SELECT name FROM " + db + ".t WHERE id = 2").get(0).get("name").asText()).isEqualTo("zürich");
       assertThatThrownBy(() -> ch.query("SELECT * FROM " + db + ".missing"))
           .isInstanceOf(ClickHouseException.class).hasMessageContaining(db + ".missing");
-      try (ClickHouseDatabase inDb = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database(db).build()) {
+      try (ClickHouseDatabase inDb = ClickHouseDatabase.builder().url(stack.writerUrl()).database(db).build()) {
         assertThat(inDb.query("SELECT count() AS n FROM t").get(0).get("n").asLong()).isEqualTo(2);
         inDb.insertJsonEachRow("t", "{\"id\":3,\"name\":\"c\",\"tags\":[]}\n".getBytes(StandardCharsets.UTF_8));
         inDb.execute("OPTIMIZE TABLE t");
         assertThat(inDb.query("SELECT count() AS n FROM t").get(0).get("n").asLong()).isEqualTo(3);
       }
-      ch.execute("DROP DATABASE " + db);
+      ch.dropDatabaseIfExists(db);
     }
   }
 
   @Test
-  void finalFiltersOnTheLatestVersionNotOnAnOlderOne(LocalStack stack) {
+  void finalFiltersOnTheLatestVersionNotOnAnOlderOne() {
     String db = "ch_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database(db).build()) {
+    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.writerUrl()).database(db).build()) {
       ch.createDatabaseIfMissing(db);
       ch.execute("CREATE TABLE runs (id String, status String, version UInt64)"
           + " ENGINE = ReplacingMergeTree(version) ORDER BY id");
@@ -53,13 +71,13 @@ class ClickHouseDatabaseIT {
       // Two parts, not merged yet: a filter on a non-key column must not see version 1.
       assertThat(ch.query("SELECT id FROM runs FINAL WHERE status = 'running'")).isEmpty();
       assertThat(ch.query("SELECT status FROM runs FINAL WHERE status = 'completed'")).hasSize(1);
-      ch.execute("DROP DATABASE " + db);
+      ch.dropDatabaseIfExists(db);
     }
   }
 
   @Test
-  void maxResultRowsIsEnforcedByTheServer(LocalStack stack) {
-    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.clickHouseReaderUrl())
+  void maxResultRowsIsEnforcedByTheServer() {
+    try (ClickHouseDatabase ch = ClickHouseDatabase.builder().url(stack.readerUrl())
         .database("default").maxResultRows(10).build()) {
       assertThatThrownBy(() -> ch.query("SELECT number FROM system.numbers LIMIT 100000"))
           .isInstanceOf(ClickHouseException.class);

@@ -2,6 +2,7 @@ package io.runtrace.demo;
 
 import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.ingest.OtlpHttpReceiver;
+import io.runtrace.localstack.ClickHouseDeployment;
 import io.runtrace.localstack.LocalStack;
 import io.runtrace.query.RunHistoryService;
 import io.runtrace.schema.SchemaMigrator;
@@ -9,12 +10,14 @@ import io.runtrace.stream.StreamProcessor;
 import java.nio.file.Path;
 
 /**
- * The three services wired to a running local stack: schema migrated on writer and reader,
- * the stream processor writing to the writer, the OTLP receiver, and the query API reading
- * from the reader. Used by the demo and by the end-to-end test.
+ * The three services wired to a running local stack and one of its ClickHouse engines: schema
+ * migrated on writer and reader (replicated on 18.16; one server, plain tables on 26.7), the
+ * stream processor writing to the writer, the OTLP receiver, and the query API reading from the
+ * reader. Used by the demo and by the end-to-end test.
  */
 final class LocalPipeline implements AutoCloseable {
   final LocalStack stack;
+  final ClickHouseDeployment clickHouse;
   final Topics topics;
   final ClickHouseDatabase writer;
   final ClickHouseDatabase reader;
@@ -30,13 +33,17 @@ final class LocalPipeline implements AutoCloseable {
     }
   }
 
-  LocalPipeline(LocalStack stack, String database, Topics topics, int receiverPort, int apiPort, Path stateDir) {
+  LocalPipeline(LocalStack stack, ClickHouseDeployment clickHouse, String database, Topics topics, int receiverPort,
+      int apiPort, Path stateDir) {
     this.stack = stack;
+    this.clickHouse = clickHouse;
     this.topics = topics;
-    this.writer = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database(database).build();
-    this.reader = ClickHouseDatabase.builder().url(stack.clickHouseReaderUrl()).database(database).build();
-    SchemaMigrator.builder().clickHouse(writer).clickHouse(reader).database(database)
-        .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+    this.writer = ClickHouseDatabase.builder().url(clickHouse.writerUrl()).database(database).build();
+    this.reader = ClickHouseDatabase.builder().url(clickHouse.readerUrl()).database(database).build();
+    SchemaMigrator.Builder migrator = SchemaMigrator.builder().clickHouse(writer).database(database)
+        .replicated(clickHouse.replicated());
+    if (clickHouse.replicated()) migrator.clickHouse(reader);
+    migrator.kafkaBootstrapServers(stack.kafkaBootstrapServers())
         .topics(topics.spans, topics.enriched, topics.runs, topics.deadLetter)
         .partitions(3).retentionBytesPerPartition(256L << 20)
         .build().migrate();

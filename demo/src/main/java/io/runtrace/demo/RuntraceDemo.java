@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.runtrace.ingest.KafkaSpanExporter;
+import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.LocalStack;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +23,8 @@ import java.util.concurrent.CountDownLatch;
  * Runs the whole pipeline locally with demo traffic: the local stack, the schema, the three
  * services, and runs emitted through the OpenTelemetry SDK on both ingest paths (our Kafka
  * exporter, and the SDK's OTLP/HTTP exporter into our receiver). Ctrl-C stops everything.
+ * {@code RUNTRACE_CLICKHOUSE_ENGINE}: {@code 18.16} (default, a writer and a reader replica) or
+ * {@code 26.7} (one server that is writer and reader).
  */
 public final class RuntraceDemo {
   private RuntraceDemo() {}
@@ -31,14 +34,18 @@ public final class RuntraceDemo {
     int otlpPort = intProperty("runtrace.demo.otlpPort", 4318);
     long periodMs = intProperty("runtrace.demo.runPeriodMs", 250);
     Path work = Path.of(System.getProperty("runtrace.demo.workDir", ".runtrace")).toAbsolutePath();
+    ClickHouseEngine engine = ClickHouseEngine.parse(
+        System.getenv().getOrDefault("RUNTRACE_CLICKHOUSE_ENGINE", "18.16"), "RUNTRACE_CLICKHOUSE_ENGINE");
     long started = System.nanoTime();
 
-    LocalStack stack = LocalStack.builder().workDir(work.resolve("stack")).build();
+    LocalStack stack = LocalStack.builder().workDir(work.resolve("stack")).clickHouseEngines(engine).build();
     Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stack-stop"));
-    System.out.println("runtrace: starting Kafka, ZooKeeper and two ClickHouse servers under " + work);
+    System.out.println("runtrace: starting Kafka, " + (engine.replicated()
+        ? "ZooKeeper and two ClickHouse " + engine.label() + " servers (writer and reader replica)"
+        : "one ClickHouse " + engine.label() + " server (writer and reader)") + " under " + work);
     stack.start();
-    LocalPipeline pipeline = new LocalPipeline(stack, "runtrace", LocalPipeline.Topics.withSuffix(""), otlpPort,
-        apiPort, work.resolve("streams"));
+    LocalPipeline pipeline = new LocalPipeline(stack, stack.clickHouse(engine), "runtrace",
+        LocalPipeline.Topics.withSuffix(""), otlpPort, apiPort, work.resolve("streams"));
     SdkTracerProvider viaKafka = tracerProvider(KafkaSpanExporter.builder()
         .bootstrapServers(stack.kafkaBootstrapServers()).topic(pipeline.topics.spans()).build(), "executor");
     SdkTracerProvider viaOtlp = tracerProvider(OtlpHttpSpanExporter.builder()
@@ -62,7 +69,8 @@ public final class RuntraceDemo {
     System.out.println("  query API (reader replica):  " + pipeline.apiAddress());
     System.out.println("  OTLP/HTTP receiver:          " + pipeline.otlpAddress());
     System.out.println("  Kafka:                       " + stack.kafkaBootstrapServers());
-    System.out.println("  ClickHouse writer / reader:  " + stack.clickHouseWriterUrl() + " / " + stack.clickHouseReaderUrl());
+    System.out.println("  ClickHouse writer / reader:  " + pipeline.clickHouse.writerUrl() + " / "
+        + pipeline.clickHouse.readerUrl());
     System.out.println("\nTry:\n  " + example + "\nwhich just returned:\n  " + body);
     System.out.println("\nA run's span tree: curl -s " + pipeline.apiAddress() + "/v1/runs/<run_id>/trace");
     System.out.println("Demo traffic: a new run every " + periodMs + " ms. Ctrl-C stops everything.");

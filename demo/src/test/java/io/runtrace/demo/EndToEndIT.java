@@ -17,7 +17,8 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.runtrace.ingest.KafkaSpanExporter;
 import io.runtrace.localstack.LocalStack;
-import io.runtrace.localstack.LocalStackExtension;
+import io.runtrace.localstack.ClickHouseEngine;
+import io.runtrace.localstack.ForEachClickHouseEngine;
 import io.runtrace.model.RunAttributes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,30 +32,32 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 /**
  * Spans emitted with the official OpenTelemetry SDK become runs, with the right status and
- * span tree, in the query API, which reads the reader replica. Both ingest paths: our Kafka
- * exporter, and the SDK's OTLP/HTTP exporter into our receiver.
+ * span tree, in the query API, which reads the reader replica (the one server on 26.7). Both
+ * ingest paths: our Kafka exporter, and the SDK's OTLP/HTTP exporter into our receiver.
  */
-@ExtendWith(LocalStackExtension.class)
+@ForEachClickHouseEngine
 class EndToEndIT {
+  // Declares the engine argument, which only the per-engine set-up uses.
+  @Parameter ClickHouseEngine engine;
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static LocalPipeline pipeline;
 
-  @BeforeAll
-  static void start(LocalStack stack) throws Exception {
+  @BeforeParameterizedClassInvocation
+  static void start(ClickHouseEngine engine, LocalStack stack) throws Exception {
     String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-    pipeline = new LocalPipeline(stack, "e2e_" + suffix, LocalPipeline.Topics.withSuffix("." + suffix), 0, 0,
-        Files.createTempDirectory("e2e-streams"));
+    pipeline = new LocalPipeline(stack, stack.clickHouse(engine), "e2e_" + suffix,
+        LocalPipeline.Topics.withSuffix("." + suffix), 0, 0, Files.createTempDirectory("e2e-streams"));
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     if (pipeline != null) pipeline.close();
   }

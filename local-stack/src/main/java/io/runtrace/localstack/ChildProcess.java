@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -28,6 +29,7 @@ final class ChildProcess {
   private final Path dir;
   private final Path logFile;
   private final Path consoleFile;
+  private final Map<String, String> environment;
   private volatile Process process;
 
   /**
@@ -36,6 +38,13 @@ final class ChildProcess {
    *     their rotated files only, so this holds early start-up errors and crash output
    */
   ChildProcess(String name, List<String> command, Path dir, Path logFile, Path consoleFile) {
+    this(name, command, dir, logFile, consoleFile, Map.of());
+  }
+
+  /** As above, with variables added to this JVM's environment for the child. */
+  ChildProcess(String name, List<String> command, Path dir, Path logFile, Path consoleFile,
+      Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
     this.name = name;
     this.command = List.copyOf(command);
     this.dir = dir;
@@ -53,11 +62,14 @@ final class ChildProcess {
     }
     try {
       Files.createDirectories(consoleFile.getParent());
-      process = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command)
           .directory(dir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(consoleFile.toFile())
-          .start();
+          // clickhouse-local reads a piped stdin as data; none of the servers reads stdin.
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      builder.environment().putAll(environment);
+      process = builder.start();
       Files.writeString(dir.resolve(PID_FILE), Long.toString(process.pid()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + String.join(" ", command), e);

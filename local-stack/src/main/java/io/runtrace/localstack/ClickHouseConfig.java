@@ -19,7 +19,7 @@ final class ClickHouseConfig {
         Files.createDirectories(dir.resolve(sub));
       }
       Files.writeString(config, configXml(dir, replica, ports));
-      Files.writeString(dir.resolve("users.xml"), USERS_XML);
+      Files.writeString(dir.resolve("users.xml"), ClickHouseUsers.XML);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write ClickHouse config in " + dir, e);
     }
@@ -58,6 +58,12 @@ final class ClickHouseConfig {
         + "  <default_profile>default</default_profile>\n"
         + "  <default_database>default</default_database>\n"
         + "  <mlock_executable>false</mlock_executable>\n"
+        // Only queries that ask (log_queries=1, off by default on 18.16) land here: benchmarks read rows read.
+        + "  <query_log>\n"
+        + "    <database>system</database>\n"
+        + "    <table>query_log</table>\n"
+        + "    <flush_interval_milliseconds>7500</flush_interval_milliseconds>\n"
+        + "  </query_log>\n"
         + "  <zookeeper>\n"
         + "    <node index=\"1\"><host>127.0.0.1</host><port>" + p.zookeeper() + "</port></node>\n"
         + "    <session_timeout_ms>10000</session_timeout_ms>\n"
@@ -80,52 +86,4 @@ final class ClickHouseConfig {
         + "  </distributed_ddl>\n"
         + "</yandex>\n";
   }
-
-  private static final String NETWORKS =
-      "      <networks><ip>::1</ip><ip>127.0.0.1</ip></networks>\n";
-
-  private static String user(String name, String profile) {
-    return "    <" + name + ">\n"
-        + "      <password></password>\n"
-        + NETWORKS
-        + "      <profile>" + profile + "</profile>\n"
-        + "      <quota>default</quota>\n"
-        + "    </" + name + ">\n";
-  }
-
-  // readonly=2 for user reader: SELECTs may still carry settings (e.g. max_execution_time).
-  private static final String USERS_XML = "<?xml version=\"1.0\"?>\n<yandex>\n"
-      + "  <profiles>\n"
-      + "    <default>\n"
-      + "      <max_memory_usage>2000000000</max_memory_usage>\n"
-      + "      <use_uncompressed_cache>0</use_uncompressed_cache>\n"
-      + "      <load_balancing>random</load_balancing>\n"
-      + "    </default>\n"
-      + "    <readonly>\n"
-      + "      <readonly>1</readonly>\n"
-      + "    </readonly>\n"
-      + "    <reader>\n"
-      + "      <max_memory_usage>2000000000</max_memory_usage>\n"
-      + "      <load_balancing>random</load_balancing>\n"
-      + "      <readonly>2</readonly>\n"
-      + "    </reader>\n"
-      + "  </profiles>\n"
-      + "  <users>\n"
-      + user("default", "default")
-      + user("writer", "default")
-      + user("reader", "reader")
-      + "  </users>\n"
-      + "  <quotas>\n"
-      + "    <default>\n"
-      + "      <interval>\n"
-      + "        <duration>3600</duration>\n"
-      + "        <queries>0</queries>\n"
-      + "        <errors>0</errors>\n"
-      + "        <result_rows>0</result_rows>\n"
-      + "        <read_rows>0</read_rows>\n"
-      + "        <execution_time>0</execution_time>\n"
-      + "      </interval>\n"
-      + "    </default>\n"
-      + "  </quotas>\n"
-      + "</yandex>\n";
 }

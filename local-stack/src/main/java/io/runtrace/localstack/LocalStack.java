@@ -1,9 +1,11 @@
 package io.runtrace.localstack;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +14,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * A real local stack on 127.0.0.1: one ZooKeeper, N KRaft Kafka brokers (child JVMs) and two
- * ClickHouse servers (replicas {@code writer} and {@code reader} of shard {@code 01}).
- * Child processes stop on {@link #close()} or JVM shutdown; a later start kills leftovers of a
- * JVM that died harder than that.
+ * A real local stack on 127.0.0.1: N KRaft Kafka brokers (child JVMs) and ClickHouse of one or
+ * both engines ({@link ClickHouseEngine}): two 18.16 servers (replicas {@code writer} and
+ * {@code reader} of shard {@code 01}) with the ZooKeeper they replicate through, and/or one 26.7
+ * server (chDB). Child processes stop on {@link #close()} or JVM shutdown; a later start kills
+ * leftovers of a JVM that died harder than that.
  */
 public final class LocalStack implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
@@ -23,8 +26,7 @@ public final class LocalStack implements AutoCloseable {
   private final Path workDir;
   private ZooKeeperServer zookeeper;
   private final List<KafkaBroker> brokers = new ArrayList<>();
-  private ClickHouseServer writer;
-  private ClickHouseServer reader;
+  private final Map<ClickHouseEngine, ClickHouseDeployment> clickHouse = new EnumMap<>(ClickHouseEngine.class);
   private Thread shutdownHook;
   private boolean started;
 
@@ -39,38 +41,36 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * Starts ZooKeeper, the brokers and both ClickHouse servers and waits until each answers, all
-   * within {@link Builder#startTimeout}. Does nothing when already started. On failure everything
-   * started so far is stopped and the exception carries the tail of the failing server's log.
+   * Starts ZooKeeper (when an engine replicates), the brokers and the ClickHouse servers and waits
+   * until each answers, all within {@link Builder#startTimeout}. Does nothing when already
+   * started. On failure everything started so far is stopped and the exception carries the tail
+   * of the failing server's log.
    */
   public synchronized LocalStack start() {
     if (started) {
       return this;
     }
-    String clickHouse = ClickHouseBinary.resolve(settings.clickHouseServerBinary);
     Deadline deadline = Deadline.after(settings.startTimeout);
     try {
       StackServers.prepareWorkDir(workDir, settings.keepData);
-      StackServers servers = StackServers.create(settings, workDir, clickHouse);
+      StackServers servers = StackServers.create(settings, workDir);
       zookeeper = servers.zookeeper;
       brokers.clear();
       brokers.addAll(servers.brokers);
-      writer = servers.writer;
-      reader = servers.reader;
+      clickHouse.clear();
+      clickHouse.putAll(servers.clickHouse);
       shutdownHook = new Thread(this::close, "runtrace-local-stack-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
-      zookeeper.start();
+      if (zookeeper != null) zookeeper.start();
       brokers.forEach(KafkaBroker::startFormat);
-      zookeeper.awaitReady(deadline);
+      if (zookeeper != null) zookeeper.awaitReady(deadline);
       // ClickHouse 18.16 refuses to start while ZooKeeper is unreachable, hence this order.
-      writer.start();
-      reader.start();
+      clickHouse.values().forEach(ClickHouseDeployment::start);
       for (KafkaBroker broker : brokers) {
         broker.awaitFormat(deadline);
         broker.start();
       }
-      writer.awaitReady(deadline);
-      reader.awaitReady(deadline);
+      for (ClickHouseDeployment deployment : clickHouse.values()) deployment.awaitReady(deadline);
       KafkaBroker.awaitRegistered(kafkaBootstrapServers(), brokers, deadline);
       started = true;
       return this;
@@ -86,22 +86,34 @@ public final class LocalStack implements AutoCloseable {
     return brokers.stream().map(KafkaBroker::address).collect(Collectors.joining(","));
   }
 
-  /** ZooKeeper address, e.g. {@code 127.0.0.1:p}. */
+  /** ZooKeeper address, e.g. {@code 127.0.0.1:p}; fails when no engine replicates (no ZooKeeper runs). */
   public String zookeeperConnect() {
     requireServers();
+    if (zookeeper == null) {
+      throw new IllegalStateException("this stack runs no ZooKeeper: only ClickHouse 18.16 replicas need one");
+    }
     return zookeeper.connectString();
   }
 
-  /** HTTP interface of the writer replica, e.g. {@code http://127.0.0.1:8123}. */
-  public URI clickHouseWriterUrl() {
-    requireServers();
-    return writer.url();
+  /** The engines this stack runs, in {@link Builder#clickHouseEngines} order of the enum. */
+  public Set<ClickHouseEngine> clickHouseEngines() {
+    return settings.clickHouseEngines;
   }
 
-  /** HTTP interface of the reader replica. */
-  public URI clickHouseReaderUrl() {
+  /** The ClickHouse servers of {@code engine}; fails naming the engines that do run. */
+  public ClickHouseDeployment clickHouse(ClickHouseEngine engine) {
     requireServers();
-    return reader.url();
+    ClickHouseDeployment deployment = clickHouse.get(engine);
+    if (deployment == null) {
+      throw new IllegalStateException(engine + " is not part of this stack, which runs "
+          + settings.clickHouseEngines.stream().map(ClickHouseEngine::label).collect(Collectors.joining(", ")));
+    }
+    return deployment;
+  }
+
+  /** The ClickHouse servers of the first engine this stack runs (18.16 when it runs both). */
+  public ClickHouseDeployment clickHouse() {
+    return clickHouse(settings.clickHouseEngines.iterator().next());
   }
 
   public int brokerCount() {
@@ -140,19 +152,6 @@ public final class LocalStack implements AutoCloseable {
     KafkaBroker.awaitRegistered(bootstrap, restarted, Deadline.after(settings.startTimeout));
   }
 
-  /** Stops the ClickHouse writer server gracefully, for outage tests. */
-  public synchronized void stopClickHouseWriter() {
-    requireServers();
-    writer.stop();
-  }
-
-  /** Starts the ClickHouse writer server again and waits until it answers {@code SELECT 1}. */
-  public synchronized void startClickHouseWriter() {
-    requireServers();
-    writer.start();
-    writer.awaitReady(Deadline.after(settings.startTimeout));
-  }
-
   /** Absolute directory holding configs, data, logs and pid files of all servers. */
   public Path workDir() {
     return workDir;
@@ -161,8 +160,7 @@ public final class LocalStack implements AutoCloseable {
   /** Stops ClickHouse servers, brokers, then ZooKeeper. Never throws; may be called repeatedly. */
   @Override
   public synchronized void close() {
-    stopQuietly(reader == null ? null : reader::stop);
-    stopQuietly(writer == null ? null : writer::stop);
+    clickHouse.values().forEach(d -> stopQuietly(d::stop));
     // In parallel: each graceful stop may wait up to 20 s, and controllers go down together anyway.
     List<Thread> stopping = brokers.stream()
         .map(b -> new Thread(() -> stopQuietly(b::stop), "stop-" + b.address())).toList();
@@ -191,7 +189,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private void requireServers() {
-    if (zookeeper == null) {
+    if (brokers.isEmpty()) {
       throw new IllegalStateException("LocalStack is not started; call start() first");
     }
   }
@@ -226,6 +224,9 @@ public final class LocalStack implements AutoCloseable {
     int clickHouseWriterHttpPort;
     int clickHouseReaderHttpPort;
     String clickHouseServerBinary = ClickHouseBinary.DEFAULT;
+    Set<ClickHouseEngine> clickHouseEngines = EnumSet.of(ClickHouseEngine.V18_16);
+    Path chDbLibrary = ChDbLibrary.defaultPath();
+    int chDbHttpPort;
     Map<String, String> brokerProperties = new LinkedHashMap<>();
     Duration startTimeout = Duration.ofSeconds(90);
     boolean keepData;
@@ -274,6 +275,37 @@ public final class LocalStack implements AutoCloseable {
       return this;
     }
 
+    /** The ClickHouse engines to run, at least one. Default 18.16 (a writer and a reader replica, and ZooKeeper). */
+    public Builder clickHouseEngines(Collection<ClickHouseEngine> engines) {
+      if (engines == null || engines.isEmpty()) {
+        throw new IllegalArgumentException("clickHouseEngines must name at least one of 18.16, 26.7");
+      }
+      this.clickHouseEngines = EnumSet.copyOf(engines);
+      return this;
+    }
+
+    /** As {@link #clickHouseEngines(Collection)}. */
+    public Builder clickHouseEngines(ClickHouseEngine... engines) {
+      return clickHouseEngines(List.of(engines));
+    }
+
+    /**
+     * chDB's {@code libchdb.so}, for ClickHouse 26.7. Default {@code $RUNTRACE_CHDB_LIBRARY}, else
+     * {@code ~/.cache/runtrace/chdb-3.4.0/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so}
+     * (where {@code bin/prerequisites} installs it; {@code $RUNTRACE_CACHE_DIR} replaces
+     * {@code ~/.cache/runtrace}).
+     */
+    public Builder chDbLibrary(Path library) {
+      this.chDbLibrary = Objects.requireNonNull(library, "chDbLibrary");
+      return this;
+    }
+
+    /** HTTP port of the ClickHouse 26.7 server. Default 0: a free port. */
+    public Builder chDbHttpPort(int port) {
+      this.chDbHttpPort = port;
+      return this;
+    }
+
     /** An extra {@code server.properties} entry for every broker, e.g. {@code log.retention.bytes}. */
     public Builder brokerProperty(String key, String value) {
       if (key == null || key.isBlank() || value == null) {
@@ -307,6 +339,7 @@ public final class LocalStack implements AutoCloseable {
       checkPort("zookeeperPort", zookeeperPort, zookeeperPort);
       checkPort("clickHouseWriterHttpPort", clickHouseWriterHttpPort, clickHouseWriterHttpPort);
       checkPort("clickHouseReaderHttpPort", clickHouseReaderHttpPort, clickHouseReaderHttpPort);
+      checkPort("chDbHttpPort", chDbHttpPort, chDbHttpPort);
       checkDistinct();
       if (clickHouseServerBinary == null || clickHouseServerBinary.isBlank()) {
         throw new IllegalArgumentException("clickHouseServerBinary must not be blank");
@@ -331,7 +364,8 @@ public final class LocalStack implements AutoCloseable {
       }
       String[][] others = {{"zookeeperPort", Integer.toString(zookeeperPort)},
           {"clickHouseWriterHttpPort", Integer.toString(clickHouseWriterHttpPort)},
-          {"clickHouseReaderHttpPort", Integer.toString(clickHouseReaderHttpPort)}};
+          {"clickHouseReaderHttpPort", Integer.toString(clickHouseReaderHttpPort)},
+          {"chDbHttpPort", Integer.toString(chDbHttpPort)}};
       for (String[] other : others) {
         int port = Integer.parseInt(other[1]);
         if (port == 0) {
@@ -354,6 +388,9 @@ public final class LocalStack implements AutoCloseable {
       b.clickHouseWriterHttpPort = clickHouseWriterHttpPort;
       b.clickHouseReaderHttpPort = clickHouseReaderHttpPort;
       b.clickHouseServerBinary = clickHouseServerBinary;
+      b.clickHouseEngines = EnumSet.copyOf(clickHouseEngines);
+      b.chDbLibrary = chDbLibrary;
+      b.chDbHttpPort = chDbHttpPort;
       b.brokerProperties = new LinkedHashMap<>(brokerProperties);
       b.startTimeout = startTimeout;
       b.keepData = keepData;

@@ -1,6 +1,7 @@
 package io.runtrace.localstack;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -10,8 +11,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Starts one {@link LocalStack} per test JVM in {@code target/it-stack}, stops it when the test
  * run ends, and injects it into constructors, {@code @BeforeAll} and test methods.
  * Brokers: system property {@code runtrace.it.brokers} or env {@code RUNTRACE_IT_BROKERS}, default 1.
+ * ClickHouse engines: system property {@code runtrace.clickhouse} or env
+ * {@code RUNTRACE_IT_CLICKHOUSE}, {@code 18.16}, {@code 26.7} or both comma-separated; default both.
+ * {@link ForEachClickHouseEngine} runs a test class once per engine.
  */
 public final class LocalStackExtension implements BeforeAllCallback, ParameterResolver {
+  static final String ENGINES_PROPERTY = "runtrace.clickhouse";
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(LocalStackExtension.class);
 
@@ -30,7 +35,7 @@ public final class LocalStackExtension implements BeforeAllCallback, ParameterRe
     return stack(context);
   }
 
-  private static LocalStack stack(ExtensionContext context) {
+  static LocalStack stack(ExtensionContext context) {
     StartedStack started = context.getRoot().getStore(NAMESPACE)
         .getOrComputeIfAbsent(StartedStack.class, k -> new StartedStack(), StartedStack.class);
     if (started.failure != null) {
@@ -49,6 +54,13 @@ public final class LocalStackExtension implements BeforeAllCallback, ParameterRe
     }
   }
 
+  /** The engines integration tests run on; both unless narrowed by {@value #ENGINES_PROPERTY}. */
+  static List<ClickHouseEngine> engines() {
+    String value = System.getProperty(ENGINES_PROPERTY, System.getenv("RUNTRACE_IT_CLICKHOUSE"));
+    return value == null || value.isBlank() ? List.of(ClickHouseEngine.values())
+        : ClickHouseEngine.parseList(value, ENGINES_PROPERTY);
+  }
+
   // CloseableResource for JUnit before 5.13; AutoCloseable for 5.13+, which warns about the former alone.
   @SuppressWarnings("deprecation")
   private static final class StartedStack
@@ -61,6 +73,7 @@ public final class LocalStackExtension implements BeforeAllCallback, ParameterRe
         stack = LocalStack.builder()
             .workDir(Path.of(System.getProperty("user.dir"), "target", "it-stack"))
             .brokers(brokers())
+            .clickHouseEngines(engines())
             .build()
             .start();
       } catch (RuntimeException e) {

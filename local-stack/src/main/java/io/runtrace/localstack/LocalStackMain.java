@@ -17,6 +17,9 @@ final class LocalStackMain {
         .zookeeperPort(intProperty("runtrace.stack.zookeeperPort", 0))
         .clickHouseWriterHttpPort(intProperty("runtrace.stack.clickHouseWriterHttpPort", 0))
         .clickHouseReaderHttpPort(intProperty("runtrace.stack.clickHouseReaderHttpPort", 0))
+        .chDbHttpPort(intProperty("runtrace.stack.chDbHttpPort", 0))
+        .clickHouseEngines(ClickHouseEngine.parseList(System.getProperty("runtrace.stack.clickHouseEngines", "18.16"),
+            "runtrace.stack.clickHouseEngines"))
         .startTimeout(Duration.ofSeconds(intProperty("runtrace.stack.startTimeoutSeconds", 90)))
         .keepData(Boolean.getBoolean("runtrace.stack.keepData"));
     String workDir = System.getProperty("runtrace.stack.workDir");
@@ -27,14 +30,23 @@ final class LocalStackMain {
     if (binary != null) {
       builder.clickHouseServerBinary(binary);
     }
+    String library = System.getProperty("runtrace.stack.chDbLibrary");
+    if (library != null) {
+      builder.chDbLibrary(Path.of(library));
+    }
     long begin = System.nanoTime();
     LocalStack stack = builder.build().start();
     System.out.printf("runtrace local stack started in %.1f s (work dir %s)%n",
         (System.nanoTime() - begin) / 1e9, stack.workDir());
     System.out.println("kafka.bootstrap.servers = " + stack.kafkaBootstrapServers());
-    System.out.println("zookeeper.connect       = " + stack.zookeeperConnect());
-    System.out.println("clickhouse.writer.url   = " + stack.clickHouseWriterUrl());
-    System.out.println("clickhouse.reader.url   = " + stack.clickHouseReaderUrl());
+    if (stack.clickHouseEngines().contains(ClickHouseEngine.V18_16)) {
+      System.out.println("zookeeper.connect       = " + stack.zookeeperConnect());
+    }
+    for (ClickHouseEngine engine : stack.clickHouseEngines()) {
+      ClickHouseDeployment ch = stack.clickHouse(engine);
+      System.out.println("clickhouse." + engine.label() + ".writer.url = " + ch.writerUrl());
+      System.out.println("clickhouse." + engine.label() + ".reader.url = " + ch.readerUrl());
+    }
     System.out.println("Press Ctrl-C to stop.");
     // LocalStack's own shutdown hook stops the servers on Ctrl-C.
     Thread.currentThread().join();

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -15,17 +17,18 @@ import org.apache.kafka.common.Uuid;
 
 /** The servers of one stack, wired to each other's ports, and the work dir they live in. */
 final class StackServers {
+  /** Null when no engine replicates: only replicated ClickHouse tables need ZooKeeper. */
   ZooKeeperServer zookeeper;
   final List<KafkaBroker> brokers = new ArrayList<>();
-  ClickHouseServer writer;
-  ClickHouseServer reader;
+  final Map<ClickHouseEngine, ClickHouseDeployment> clickHouse = new EnumMap<>(ClickHouseEngine.class);
 
   private StackServers() {}
 
-  static StackServers create(LocalStack.Builder settings, Path workDir, String clickHouse) {
+  static StackServers create(LocalStack.Builder settings, Path workDir) {
     StackServers s = new StackServers();
     Ports ports = new Ports();
-    int zkPort = ports.pick(settings.zookeeperPort, "zookeeperPort");
+    boolean replicated = settings.clickHouseEngines.stream().anyMatch(ClickHouseEngine::replicated);
+    int zkPort = replicated ? ports.pick(settings.zookeeperPort, "zookeeperPort") : 0;
     int controllers = settings.brokers >= 3 ? 3 : 1;
     int[] kafkaPorts = new int[settings.brokers];
     int[] controllerPorts = new int[settings.brokers];
@@ -38,20 +41,36 @@ final class StackServers {
         .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i]).collect(Collectors.joining(","));
     String clusterId = (settings.keepData ? KafkaBroker.existingClusterId(workDir)
         : Optional.<String>empty()).orElseGet(() -> Uuid.randomUuid().toString());
-    s.zookeeper = new ZooKeeperServer(workDir, zkPort);
+    s.zookeeper = replicated ? new ZooKeeperServer(workDir, zkPort) : null;
     for (int i = 0; i < settings.brokers; i++) {
       s.brokers.add(new KafkaBroker(workDir, i, kafkaPorts[i], controllerPorts[i], voters,
           settings.brokers, clusterId, settings.brokerProperties));
     }
+    for (ClickHouseEngine engine : settings.clickHouseEngines) {
+      s.clickHouse.put(engine, engine == ClickHouseEngine.V18_16
+          ? replicas1816(settings, workDir, ports, zkPort)
+          : single267(settings, workDir, ports));
+    }
+    return s;
+  }
+
+  private static ClickHouseDeployment replicas1816(LocalStack.Builder settings, Path workDir, Ports ports, int zkPort) {
+    String binary = ClickHouseBinary.resolve(settings.clickHouseServerBinary);
     int writerHttp = ports.pick(settings.clickHouseWriterHttpPort, "clickHouseWriterHttpPort");
     int readerHttp = ports.pick(settings.clickHouseReaderHttpPort, "clickHouseReaderHttpPort");
     int writerTcp = ports.pick(0, "ClickHouse writer tcp_port");
     int readerTcp = ports.pick(0, "ClickHouse reader tcp_port");
-    s.writer = new ClickHouseServer(workDir, clickHouse, "writer", new ClickHouseConfig.Ports(
+    ClickHouseServer writer = ClickHouseServer.replica1816(workDir, binary, "writer", new ClickHouseConfig.Ports(
         writerHttp, writerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
-    s.reader = new ClickHouseServer(workDir, clickHouse, "reader", new ClickHouseConfig.Ports(
+    ClickHouseServer reader = ClickHouseServer.replica1816(workDir, binary, "reader", new ClickHouseConfig.Ports(
         readerHttp, readerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
-    return s;
+    return new ClickHouseDeployment(ClickHouseEngine.V18_16, writer, reader, settings.startTimeout);
+  }
+
+  private static ClickHouseDeployment single267(LocalStack.Builder settings, Path workDir, Ports ports) {
+    Path library = ChDbLibrary.resolve(settings.chDbLibrary);
+    ClickHouseServer server = ClickHouseServer.chDb(workDir, library, ports.pick(settings.chDbHttpPort, "chDbHttpPort"));
+    return new ClickHouseDeployment(ClickHouseEngine.V26_7, server, server, settings.startTimeout);
   }
 
   /** Kills leftovers of a crashed run and, unless keepData, wipes the servers' directories. */
@@ -63,7 +82,7 @@ final class StackServers {
         return;
       }
       Set<String> fixed = Set.of(ZooKeeperServer.DIR, ClickHouseServer.dirName("writer"),
-          ClickHouseServer.dirName("reader"));
+          ClickHouseServer.dirName("reader"), ClickHouseServer.CHDB_DIR);
       try (Stream<Path> children = Files.list(workDir)) {
         for (Path child : children.toList()) {
           String name = child.getFileName().toString();

@@ -14,7 +14,11 @@ final class ClickHouseHttp {
   private ClickHouseHttp() {}
 
   static String query(URI server, String sql) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(server.resolve("/"))
+    return query(server, "default", sql);
+  }
+
+  static String query(URI server, String user, String sql) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(server.resolve("/?user=" + user))
         .timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.ofString(sql)).build();
     HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());

@@ -2,6 +2,7 @@ package io.runtrace.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,15 +16,19 @@ class LocalStackCrashIT {
 
   @Test
   void startsAfterTheEarlierRunWasKilled() throws Exception {
-    LocalStack.Builder builder = LocalStack.builder().workDir(WORK_DIR).keepData(true);
+    LocalStack.Builder builder = LocalStack.builder().workDir(WORK_DIR).keepData(true)
+        .clickHouseEngines(LocalStackExtension.engines());
     LocalStack crashed = builder.build().start();
-    ClickHouseHttp.query(crashed.clickHouseWriterUrl(), "DROP TABLE IF EXISTS kept");
-    ClickHouseHttp.query(crashed.clickHouseWriterUrl(),
-        "CREATE TABLE kept (id UInt64) ENGINE = MergeTree ORDER BY id");
-    ClickHouseHttp.query(crashed.clickHouseWriterUrl(), "INSERT INTO kept VALUES (1), (2)");
+    for (ClickHouseEngine engine : crashed.clickHouseEngines()) {
+      URI writer = crashed.clickHouse(engine).writerUrl();
+      ClickHouseHttp.query(writer, "DROP TABLE IF EXISTS kept");
+      ClickHouseHttp.query(writer, "CREATE TABLE kept (id UInt64) ENGINE = MergeTree ORDER BY id");
+      ClickHouseHttp.query(writer, "INSERT INTO kept VALUES (1), (2)");
+    }
 
-    // kill -9 everything but the reader, which stays behind as an orphan of the "dead" JVM.
-    ProcessHandle orphan = pidOf(ClickHouseServer.dirName("reader"));
+    // kill -9 everything but one ClickHouse server, which stays behind as an orphan of the "dead" JVM.
+    ProcessHandle orphan = pidOf(crashed.clickHouseEngines().contains(ClickHouseEngine.V26_7)
+        ? ClickHouseServer.CHDB_DIR : ClickHouseServer.dirName("reader"));
     for (ProcessHandle server : servers()) {
       if (server.pid() != orphan.pid()) {
         server.destroyForcibly();
@@ -33,8 +38,10 @@ class LocalStackCrashIT {
 
     try (LocalStack restarted = builder.build().start()) {
       assertThat(orphan.isAlive()).as("orphan of the crashed run killed").isFalse();
-      assertThat(ClickHouseHttp.query(restarted.clickHouseWriterUrl(), "SELECT count() FROM kept"))
-          .isEqualTo("2");
+      for (ClickHouseEngine engine : restarted.clickHouseEngines()) {
+        assertThat(ClickHouseHttp.query(restarted.clickHouse(engine).writerUrl(), "SELECT count() FROM kept"))
+            .as(engine + " kept its data").isEqualTo("2");
+      }
     } finally {
       crashed.close();
     }

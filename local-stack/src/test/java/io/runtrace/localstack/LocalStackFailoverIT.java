@@ -9,13 +9,13 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 
-/** Three brokers: stop, kill and restart single servers as the failure tests will. */
+/** Three brokers and every ClickHouse engine: stop, kill and restart single servers as the failure tests will. */
 class LocalStackFailoverIT {
   @Test
   void brokersAndTheClickHouseWriterRestart() throws Exception {
     try (LocalStack stack = LocalStack.builder()
         .workDir(Path.of(System.getProperty("user.dir"), "target", "it-failover-stack"))
-        .brokers(3).build().start()) {
+        .brokers(3).clickHouseEngines(LocalStackExtension.engines()).build().start()) {
       assertThat(stack.kafkaBootstrapServers().split(",")).hasSize(3);
       assertThat(brokersSeen(stack)).isEqualTo(3);
 
@@ -25,10 +25,16 @@ class LocalStackFailoverIT {
       stack.startBroker(1);
       assertThat(brokersSeen(stack)).isEqualTo(3);
 
-      stack.stopClickHouseWriter();
-      assertThatThrownBy(() -> ClickHouseHttp.query(stack.clickHouseWriterUrl(), "SELECT 1"));
-      stack.startClickHouseWriter();
-      assertThat(ClickHouseHttp.query(stack.clickHouseWriterUrl(), "SELECT 1")).isEqualTo("1");
+      for (ClickHouseEngine engine : stack.clickHouseEngines()) {
+        ClickHouseDeployment ch = stack.clickHouse(engine);
+        ClickHouseHttp.query(ch.writerUrl(), "CREATE TABLE restart_kept (id UInt64) ENGINE = MergeTree ORDER BY id");
+        ClickHouseHttp.query(ch.writerUrl(), "INSERT INTO restart_kept VALUES (1), (2), (3)");
+        ch.stopWriter();
+        assertThatThrownBy(() -> ClickHouseHttp.query(ch.writerUrl(), "SELECT 1")).as(engine + " stopped");
+        ch.startWriter();
+        assertThat(ClickHouseHttp.query(ch.writerUrl(), "SELECT count() FROM restart_kept")).as(engine + " kept its data")
+            .isEqualTo("3");
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.runtrace.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -54,26 +55,29 @@ class LocalStackIT {
     }
   }
 
+  // Needs a writer and a reader replica: the 18.16 pair only.
   @Test
   void writerReplicatesToReaderAndDeduplicatesARetriedBlock() throws Exception {
+    assumeTrue(stack.clickHouseEngines().contains(ClickHouseEngine.V18_16), "needs the replicated 18.16 pair");
+    ClickHouseDeployment ch = stack.clickHouse(ClickHouseEngine.V18_16);
     String table = "t_" + UUID.randomUUID().toString().replace("-", "");
     String ddl = "CREATE TABLE " + table + " (id UInt64, name String) ENGINE = ReplicatedMergeTree("
         + "'/clickhouse/tables/{shard}/it/" + table + "', '{replica}') ORDER BY id";
-    ClickHouseHttp.query(stack.clickHouseWriterUrl(), ddl);
-    ClickHouseHttp.query(stack.clickHouseReaderUrl(), ddl);
+    ClickHouseHttp.query(ch.writerUrl(), ddl);
+    ClickHouseHttp.query(ch.readerUrl(), ddl);
 
     String insert = "INSERT INTO " + table + " VALUES (1, 'a'), (2, 'b'), (3, 'c')";
-    ClickHouseHttp.query(stack.clickHouseWriterUrl(), insert);
-    ClickHouseHttp.query(stack.clickHouseWriterUrl(), insert); // a retry of the same block
+    ClickHouseHttp.query(ch.writerUrl(), insert);
+    ClickHouseHttp.query(ch.writerUrl(), insert); // a retry of the same block
 
     String count = "SELECT count() FROM " + table;
     long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    String seen = ClickHouseHttp.query(stack.clickHouseReaderUrl(), count);
+    String seen = ClickHouseHttp.query(ch.readerUrl(), count);
     while (!"3".equals(seen) && System.nanoTime() < until) {
       Thread.sleep(200);
-      seen = ClickHouseHttp.query(stack.clickHouseReaderUrl(), count);
+      seen = ClickHouseHttp.query(ch.readerUrl(), count);
     }
     assertThat(seen).isEqualTo("3");
-    assertThat(ClickHouseHttp.query(stack.clickHouseWriterUrl(), count)).isEqualTo("3");
+    assertThat(ClickHouseHttp.query(ch.writerUrl(), count)).isEqualTo("3");
   }
 }

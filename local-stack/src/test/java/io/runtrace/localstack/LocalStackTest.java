@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,37 @@ class LocalStackTest {
     assertThatThrownBy(stack::start)
         .hasMessageContaining("clickhouse-server-not-installed not found on PATH or in /usr/sbin")
         .hasMessageContaining("apt-get install -y clickhouse-server clickhouse-client");
+  }
+
+  @Test
+  void explainsHowToInstallAMissingChDbLibrary() {
+    Path missing = workDir.resolve("nowhere/libchdb.so");
+    LocalStack stack = LocalStack.builder().workDir(workDir).clickHouseEngines(ClickHouseEngine.V26_7)
+        .chDbLibrary(missing).build();
+    assertThatThrownBy(stack::start)
+        .hasMessageStartingWith("ClickHouse 26.7 needs chDB's library, not found at " + missing)
+        .hasMessageContaining("install it with bin/prerequisites, or: npm install --prefix ")
+        .hasMessageContaining("--ignore-scripts chdb@3.4.0");
+  }
+
+  @Test
+  void needsAtLeastOneClickHouseEngine() {
+    assertThatThrownBy(() -> LocalStack.builder().clickHouseEngines(List.of()))
+        .hasMessage("clickHouseEngines must name at least one of 18.16, 26.7");
+    assertThatThrownBy(() -> ClickHouseEngine.parseList("18.16,27", "runtrace.clickhouse"))
+        .hasMessage("runtrace.clickhouse must be 18.16 or 26.7, was \"27\"");
+  }
+
+  @Test
+  void aSingle267ServerNeedsNoZooKeeper() throws Exception {
+    try (ServerSocket zk = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // A taken ZooKeeper port only matters when an engine replicates: the failure here is the chDB port.
+      LocalStack stack = LocalStack.builder().workDir(workDir).clickHouseEngines(ClickHouseEngine.V26_7)
+          .zookeeperPort(zk.getLocalPort()).chDbHttpPort(taken.getLocalPort()).build();
+      assertThatThrownBy(stack::start)
+          .hasMessageStartingWith("port " + taken.getLocalPort() + " (chDbHttpPort) is already in use");
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.runtrace.schema;
 
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.clickhouse.ClickHouseDialect;
 import io.runtrace.clickhouse.ClickHouseSql;
 import io.runtrace.model.RuntraceTopics;
 import java.util.ArrayList;
@@ -12,8 +13,9 @@ import java.util.Objects;
 /**
  * Brings ClickHouse and Kafka to the schema runtrace needs: applies the numbered DDL files in
  * {@code io/runtrace/schema/clickhouse/} to every server given (writer and reader replicas
- * alike, since replicated tables exist on each) and creates the topics with byte and time
- * retention. Idempotent: run it at every start.
+ * alike, since replicated tables exist on each), with {@code Replicated*} engines on a cluster
+ * or plain ones on a single server ({@link Builder#replicated(boolean)}), and creates the topics
+ * with byte and time retention. Idempotent: run it at every start.
  */
 public final class SchemaMigrator {
   private final Builder b;
@@ -30,9 +32,10 @@ public final class SchemaMigrator {
   /** Applies what is missing; returns, per server URL, the migration versions applied now. */
   public Map<String, List<Integer>> migrate() {
     Map<String, List<Integer>> applied = new LinkedHashMap<>();
-    List<ClickHouseMigration> migrations = ClickHouseMigration.loadAll(b.database);
+    List<ClickHouseMigration> migrations = ClickHouseMigration.loadAll();
     for (ClickHouseDatabase server : b.servers) {
-      applied.put(server.url().toString(), new ClickHouseMigrator(server, b.database).migrate(migrations));
+      applied.put(server.url().toString(),
+          new ClickHouseMigrator(server, b.database, b.replicated).migrate(migrations));
     }
     if (b.kafkaBootstrapServers != null) {
       new KafkaTopicCreator(b.kafkaBootstrapServers, b.replicationFactor, b.timeoutMs).ensure(topics());
@@ -49,10 +52,11 @@ public final class SchemaMigrator {
         TopicSpec.spans(b.deadLetterTopic, 1, b.retentionMs, b.deadLetterRetentionBytes));
   }
 
-  /** The ClickHouse DDL this migrator applies, in order, for the given database. */
-  public static List<String> clickHouseStatements(String database) {
+  /** The ClickHouse DDL this migrator applies, in order, for a database, topology and dialect. */
+  public static List<String> clickHouseStatements(String database, boolean replicated, ClickHouseDialect dialect) {
+    ClickHouseDdl ddl = new ClickHouseDdl(ClickHouseSql.identifier(database), replicated, dialect);
     List<String> out = new ArrayList<>();
-    ClickHouseMigration.loadAll(ClickHouseSql.identifier(database)).forEach(m -> out.addAll(m.statements()));
+    ClickHouseMigration.loadAll().forEach(m -> out.addAll(m.statements(ddl)));
     return out;
   }
 
@@ -60,6 +64,7 @@ public final class SchemaMigrator {
   public static final class Builder {
     private final List<ClickHouseDatabase> servers = new ArrayList<>();
     private String database = "runtrace";
+    private boolean replicated = true;
     private String kafkaBootstrapServers;
     private short replicationFactor = 1;
     private int partitions = 6;
@@ -84,6 +89,16 @@ public final class SchemaMigrator {
     /** The ClickHouse database. Default {@code runtrace}. */
     public Builder database(String database) {
       this.database = ClickHouseSql.identifier(database);
+      return this;
+    }
+
+    /**
+     * {@code Replicated*} engines (with the {@code {shard}} and {@code {replica}} macros) for a
+     * cluster with ZooKeeper or Keeper, or plain {@code *MergeTree} engines for one server.
+     * Default true; a server without ZooKeeper then fails with a message that says to set false.
+     */
+    public Builder replicated(boolean replicated) {
+      this.replicated = replicated;
       return this;
     }
 
@@ -155,6 +170,11 @@ public final class SchemaMigrator {
     public SchemaMigrator build() {
       if (servers.isEmpty() && kafkaBootstrapServers == null) {
         throw new IllegalStateException("SchemaMigrator needs a clickHouse server or kafkaBootstrapServers");
+      }
+      if (!replicated && servers.size() > 1) {
+        throw new IllegalStateException("replicated=false is for one server, and " + servers.size()
+            + " were given: plain tables do not replicate, so readers would stay empty;"
+            + " use replicated=true for a cluster");
       }
       return new SchemaMigrator(this);
     }

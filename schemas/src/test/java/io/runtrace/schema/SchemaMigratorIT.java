@@ -3,38 +3,51 @@ package io.runtrace.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.localstack.ClickHouseDeployment;
+import io.runtrace.localstack.ClickHouseEngine;
+import io.runtrace.localstack.ForEachClickHouseEngine;
 import io.runtrace.localstack.LocalStack;
-import io.runtrace.localstack.LocalStackExtension;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LocalStackExtension.class)
+/** The schema on every engine: 18.16 as a replicated writer and reader, 26.7 as a single server. */
+@ForEachClickHouseEngine
 class SchemaMigratorIT {
+  private final ClickHouseEngine engine;
+  private final ClickHouseDeployment ch;
+
+  SchemaMigratorIT(ClickHouseEngine engine, LocalStack stack) {
+    this.engine = engine;
+    this.ch = stack.clickHouse(engine);
+  }
+
   @Test
-  void migratesWriterAndReaderOnceAndTablesReplicate(LocalStack stack) throws Exception {
+  void migratesOnceRecordsServerAndTopologyAndTheReaderSeesWrites() throws Exception {
     String db = "schema_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-    try (ClickHouseDatabase writer = db(stack.clickHouseWriterUrl(), db);
-        ClickHouseDatabase reader = db(stack.clickHouseReaderUrl(), db)) {
-      SchemaMigrator migrator = SchemaMigrator.builder().clickHouse(writer).clickHouse(reader).database(db).build();
+    try (ClickHouseDatabase writer = db(ch.writerUrl(), db); ClickHouseDatabase reader = db(ch.readerUrl(), db)) {
+      SchemaMigrator migrator = migrator(writer, reader, db);
       assertThat(migrator.migrate().values()).containsOnly(List.of(1, 2));
       assertThat(migrator.migrate().values()).containsOnly(List.of());
+
+      JsonNode record = writer.query("SELECT any(server_version) AS v, any(topology) AS t, count() AS n FROM "
+          + db + ".schema_migrations").get(0);
+      assertThat(record.get("v").asText()).isEqualTo(writer.serverVersion().text()).startsWith(engine.label() + ".");
+      assertThat(record.get("t").asText()).isEqualTo(engine.replicated() ? "replicated" : "single");
+      assertThat(record.get("n").asInt()).isEqualTo(2);
+      assertThat(engines(writer, db)).containsOnly(engine.replicated() ? "ReplicatedReplacingMergeTree" : "ReplacingMergeTree");
 
       writer.insertJsonEachRow(db + ".runs", ("{\"tenant\":\"t\",\"run_id\":\"r1\",\"status\":\"running\","
           + "\"created_unix_nano\":1763800000000000000,\"version\":1}\n").getBytes(StandardCharsets.UTF_8));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (reader.query("SELECT run_id FROM " + db + ".runs").isEmpty()) {
-        assertThat(System.nanoTime()).as("row replicated to the reader within 30 s").isLessThan(deadline);
+        assertThat(System.nanoTime()).as("row visible on the reader within 30 s").isLessThan(deadline);
         Thread.sleep(100);
       }
       assertThat(reader.query("SELECT toString(created_time) AS c FROM " + db + ".runs").get(0).get("c").asText())
@@ -43,45 +56,59 @@ class SchemaMigratorIT {
   }
 
   @Test
-  void failsWhenAnAppliedMigrationChanged(LocalStack stack) {
+  void modernServersGetLowCardinalityCodecsAndIndexesAnd1816PlainColumns() {
     String db = "schema_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-    try (ClickHouseDatabase writer = db(stack.clickHouseWriterUrl(), db)) {
-      SchemaMigrator.builder().clickHouse(writer).database(db).build().migrate();
+    try (ClickHouseDatabase writer = db(ch.writerUrl(), db); ClickHouseDatabase reader = db(ch.readerUrl(), db)) {
+      migrator(writer, reader, db).migrate();
+      boolean modern = engine == ClickHouseEngine.V26_7;
+      assertThat(column(writer, db, "runs", "tenant", "type")).isEqualTo(modern ? "LowCardinality(String)" : "String");
+      assertThat(column(writer, db, "spans", "attr_keys", "type"))
+          .isEqualTo(modern ? "Array(LowCardinality(String))" : "Array(String)");
+      if (modern) {
+        assertThat(column(writer, db, "spans", "start_unix_nano", "compression_codec")).isEqualTo("CODEC(Delta(8), ZSTD(1))");
+        assertThat(writer.query("SELECT name, type FROM system.data_skipping_indices WHERE database = '" + db + "'"))
+            .extracting(r -> r.get("name").asText() + " " + r.get("type").asText()).containsExactly("run_id_bloom bloom_filter");
+      }
+    }
+  }
+
+  private static String column(ClickHouseDatabase server, String db, String table, String column, String field) {
+    return server.query("SELECT " + field + " AS v FROM system.columns WHERE database = '" + db + "' AND table = '"
+        + table + "' AND name = '" + column + "'").get(0).get("v").asText();
+  }
+
+  @Test
+  void failsWhenAnAppliedMigrationChanged() {
+    String db = "schema_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    try (ClickHouseDatabase writer = db(ch.writerUrl(), db)) {
+      SchemaMigrator.builder().clickHouse(writer).database(db).replicated(engine.replicated()).build().migrate();
       writer.execute("ALTER TABLE " + db + ".schema_migrations UPDATE checksum = 'x' WHERE version = 1");
-      // 18.16 applies mutations asynchronously; wait for it.
+      // Mutations apply asynchronously; wait for it.
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (!writer.query("SELECT checksum FROM " + db + ".schema_migrations WHERE version = 1")
           .get(0).get("checksum").asText().equals("x") && System.nanoTime() < deadline) {
         Thread.onSpinWait();
       }
-      assertThatThrownBy(() -> SchemaMigrator.builder().clickHouse(writer).database(db).build().migrate())
+      assertThatThrownBy(() -> SchemaMigrator.builder().clickHouse(writer).database(db)
+          .replicated(engine.replicated()).build().migrate())
           .hasMessageContaining("different checksum");
     }
   }
 
-  @Test
-  void createsTopicsWithTimeAndByteRetentionIdempotently(LocalStack stack) throws Exception {
-    String suffix = UUID.randomUUID().toString().substring(0, 8);
-    SchemaMigrator migrator = SchemaMigrator.builder().kafkaBootstrapServers(stack.kafkaBootstrapServers())
-        .topics("s-" + suffix, "e-" + suffix, "r-" + suffix, "d-" + suffix)
-        .retentionBytesPerPartition(64L << 20).build();
-    migrator.migrate();
-    migrator.migrate();
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-    try (Admin admin = Admin.create(p)) {
-      ConfigResource spans = new ConfigResource(ConfigResource.Type.TOPIC, "s-" + suffix);
-      ConfigResource runs = new ConfigResource(ConfigResource.Type.TOPIC, "r-" + suffix);
-      Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(spans, runs)).all().get();
-      assertThat(configs.get(spans).get("retention.bytes").value()).isEqualTo(Long.toString(64L << 20));
-      assertThat(configs.get(spans).get("retention.ms").value()).isEqualTo(Long.toString(7L * 24 * 3600 * 1000));
-      assertThat(configs.get(runs).get("cleanup.policy").value()).isEqualTo("compact,delete");
-      assertThat(admin.describeTopics(List.of("s-" + suffix)).allTopicNames().get().get("s-" + suffix)
-          .partitions()).hasSize(6);
-    }
+  private SchemaMigrator migrator(ClickHouseDatabase writer, ClickHouseDatabase reader, String db) {
+    SchemaMigrator.Builder b = SchemaMigrator.builder().clickHouse(writer).database(db).replicated(engine.replicated());
+    if (ch.replicated()) b.clickHouse(reader);
+    return b.build();
   }
 
-  private static ClickHouseDatabase db(java.net.URI url, String db) {
+  static List<String> engines(ClickHouseDatabase server, String db) {
+    List<String> engines = new ArrayList<>();
+    server.query("SELECT engine FROM system.tables WHERE database = '" + db + "' AND name IN ('spans', 'runs')")
+        .forEach(r -> engines.add(r.get("engine").asText()));
+    return engines;
+  }
+
+  static ClickHouseDatabase db(URI url, String db) {
     return ClickHouseDatabase.builder().url(url).database(db).build();
   }
 }

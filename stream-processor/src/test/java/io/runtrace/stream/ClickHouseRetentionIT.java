@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.runtrace.localstack.LocalStack;
-import io.runtrace.localstack.LocalStackExtension;
+import io.runtrace.localstack.ClickHouseEngine;
+import io.runtrace.localstack.ForEachClickHouseEngine;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,17 +14,21 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Day partitions of the spans table are dropped by age, then oldest first by bytes, on 18.16. */
-@ExtendWith(LocalStackExtension.class)
+/** Day partitions of the spans table are dropped by age, then oldest first by bytes, on every engine. */
+@ForEachClickHouseEngine
 class ClickHouseRetentionIT {
   static final Instant NOW = Instant.parse("2026-03-15T12:00:00Z");
   static final long DAY_NS = 86_400_000_000_000L;
+  private final ClickHouseEngine engine;
+
+  ClickHouseRetentionIT(ClickHouseEngine engine) {
+    this.engine = engine;
+  }
 
   @Test
   void dropsPartitionsByAgeThenOldestFirstByBytesAndReportsBytes(LocalStack stack) {
-    try (SinkFixture f = new SinkFixture(stack, "retention_it")) {
+    try (SinkFixture f = new SinkFixture(stack, engine, "retention_it")) {
       long now = NOW.getEpochSecond() * 1_000_000_000L;
       for (int daysAgo : new int[] {0, 1, 2, 40, 41}) insertSpans(f, now - daysAgo * DAY_NS, 200);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -3,7 +3,8 @@ package io.runtrace.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtrace.localstack.LocalStack;
-import io.runtrace.localstack.LocalStackExtension;
+import io.runtrace.localstack.ClickHouseEngine;
+import io.runtrace.localstack.ForEachClickHouseEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,20 +13,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * kill -9 of the stream processor (a child JVM running {@link StreamProcessorMain}) in the middle of
  * a stream of runs, then a restart on the same state dir: the reader replica shows every run and
  * span exactly once, with its final status and span count.
  */
-@ExtendWith(LocalStackExtension.class)
+@ForEachClickHouseEngine
 class ClickHouseSinkCrashIT {
   static final int RUNS = 600;
+  private final ClickHouseEngine engine;
+
+  ClickHouseSinkCrashIT(ClickHouseEngine engine) {
+    this.engine = engine;
+  }
 
   @Test
   void killMinusNineMidStreamLosesAndDuplicatesNothing(LocalStack stack) throws Exception {
-    try (SinkFixture f = new SinkFixture(stack, "crash_it")) {
+    try (SinkFixture f = new SinkFixture(stack, engine, "crash_it")) {
       Path stateDir = Files.createTempDirectory("crash-it-state");
       Path log = Path.of("target", "crash-it-" + f.database + ".log");
       Process first = startChild(f, stateDir, log);
@@ -61,7 +66,7 @@ class ClickHouseSinkCrashIT {
         StreamProcessorMain.class.getName()));
     Map<String, String> env = pb.environment();
     env.put("RUNTRACE_KAFKA_BOOTSTRAP", f.stack.kafkaBootstrapServers());
-    env.put("RUNTRACE_CLICKHOUSE_WRITER_URL", f.stack.clickHouseWriterUrl().toString());
+    env.put("RUNTRACE_CLICKHOUSE_WRITER_URL", f.clickHouse.writerUrl().toString());
     env.put("RUNTRACE_CLICKHOUSE_DATABASE", f.database);
     env.put("RUNTRACE_APPLICATION_ID", "sink-it-" + f.database);
     env.put("RUNTRACE_STATE_DIR", stateDir.toString());

@@ -4,28 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.runtrace.localstack.LocalStack;
-import io.runtrace.localstack.LocalStackExtension;
+import io.runtrace.localstack.ClickHouseEngine;
+import io.runtrace.localstack.ForEachClickHouseEngine;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The ClickHouse writer stops under load: the sink pauses with at most one batch in memory, shows
+ * The ClickHouse writer (on 26.7 the one server) stops under load: the sink pauses with at most one batch in memory, shows
  * it in its metrics, resumes by itself when the writer is back, and every run and span arrives
  * exactly once on the reader replica.
  */
-@ExtendWith(LocalStackExtension.class)
+@ForEachClickHouseEngine
 class ClickHouseSinkOutageIT {
   static final int MAX_ROWS = 500;
   static final int MAX_BYTES = 256 * 1024;
+  private final ClickHouseEngine engine;
+
+  ClickHouseSinkOutageIT(ClickHouseEngine engine) {
+    this.engine = engine;
+  }
 
   @Test
   void writerOutageUnderLoadPausesWithBoundedMemoryAndResumesExactlyOnce(LocalStack stack) throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (SinkFixture f = new SinkFixture(stack, "outage_it");
+    try (SinkFixture f = new SinkFixture(stack, engine, "outage_it");
         StreamProcessor p = f.processor(Files.createTempDirectory("outage-it")).meterRegistry(registry)
             .maxBatchRows(MAX_ROWS).maxBatchBytes(MAX_BYTES).consumerLagRefresh(Duration.ofSeconds(1))
             .build().start()) {
@@ -41,7 +46,7 @@ class ClickHouseSinkOutageIT {
       SinkFixture.await(() -> f.readerCount("SELECT count() AS n FROM " + f.database + ".runs FINAL") > 50,
           Duration.ofMinutes(3), "runs flow before the outage");
 
-      stack.stopClickHouseWriter();
+      f.clickHouse.stopWriter();
       double maxRows = 0;
       double maxBytes = 0;
       boolean sawPaused = false;
@@ -56,7 +61,7 @@ class ClickHouseSinkOutageIT {
         Thread.sleep(20);
       }
       assertThat(p.healthy()).as("unhealthy while ClickHouse refuses").isFalse();
-      stack.startClickHouseWriter();
+      f.clickHouse.startWriter();
       producing.set(false);
       load.join();
 

@@ -1,23 +1,28 @@
 package io.runtrace.stream;
 
 import io.runtrace.localstack.LocalStack;
-import io.runtrace.localstack.LocalStackExtension;
+import io.runtrace.localstack.ClickHouseEngine;
+import io.runtrace.localstack.ForEachClickHouseEngine;
 import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two processor instances share the partitions (same application id, own state dirs); one is
  * closed midway, and the rebalance loses and duplicates nothing on the reader replica.
  */
-@ExtendWith(LocalStackExtension.class)
+@ForEachClickHouseEngine
 class ClickHouseSinkScaleOutIT {
   static final int RUNS = 600;
+  private final ClickHouseEngine engine;
+
+  ClickHouseSinkScaleOutIT(ClickHouseEngine engine) {
+    this.engine = engine;
+  }
 
   @Test
   void closingOneOfTwoInstancesMidStreamLosesNothing(LocalStack stack) throws Exception {
-    try (SinkFixture f = new SinkFixture(stack, "scale_it");
+    try (SinkFixture f = new SinkFixture(stack, engine, "scale_it");
         StreamProcessor a = f.processor(Files.createTempDirectory("scale-a")).build().start();
         StreamProcessor b = f.processor(Files.createTempDirectory("scale-b")).build().start()) {
       for (int i = 0; i < RUNS / 2; i++) {

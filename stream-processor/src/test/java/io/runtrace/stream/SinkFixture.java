@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.localstack.ClickHouseDeployment;
+import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.LocalStack;
 import io.runtrace.schema.SchemaMigrator;
 import java.time.Duration;
@@ -22,11 +24,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * An isolated database and topic set on the shared local stack, a producer of runs, and checks
- * of what the reader replica shows, read the way query-api reads ({@code FINAL}).
+ * An isolated database and topic set on the shared local stack, on one ClickHouse engine, a
+ * producer of runs, and checks of what the reader replica shows (the single server on 26.7),
+ * read the way query-api reads ({@code FINAL}).
  */
 final class SinkFixture implements AutoCloseable {
   final LocalStack stack;
+  final ClickHouseDeployment clickHouse;
   final String database;
   final String spans;
   final String enriched;
@@ -39,18 +43,21 @@ final class SinkFixture implements AutoCloseable {
   final Map<String, String> expected = new HashMap<>();
   static final int SPANS_PER_RUN = 6;
 
-  SinkFixture(LocalStack stack, String name) {
+  SinkFixture(LocalStack stack, ClickHouseEngine engine, String name) {
     this.stack = stack;
+    this.clickHouse = stack.clickHouse(engine);
     String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     database = name + "_" + suffix;
     spans = "runtrace.spans." + database;
     enriched = "runtrace.spans.enriched." + database;
     runs = "runtrace.runs." + database;
     deadLetter = "runtrace.dead-letter." + database;
-    writer = ClickHouseDatabase.builder().url(stack.clickHouseWriterUrl()).database(database).build();
-    reader = ClickHouseDatabase.builder().url(stack.clickHouseReaderUrl()).database(database).build();
-    SchemaMigrator.builder().clickHouse(writer).clickHouse(reader).database(database)
-        .kafkaBootstrapServers(stack.kafkaBootstrapServers()).topics(spans, enriched, runs, deadLetter)
+    writer = ClickHouseDatabase.builder().url(clickHouse.writerUrl()).database(database).build();
+    reader = ClickHouseDatabase.builder().url(clickHouse.readerUrl()).database(database).build();
+    SchemaMigrator.Builder migrator = SchemaMigrator.builder().clickHouse(writer).database(database)
+        .replicated(clickHouse.replicated());
+    if (clickHouse.replicated()) migrator.clickHouse(reader);
+    migrator.kafkaBootstrapServers(stack.kafkaBootstrapServers()).topics(spans, enriched, runs, deadLetter)
         .partitions(6).retentionBytesPerPartition(256L << 20).build().migrate();
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());

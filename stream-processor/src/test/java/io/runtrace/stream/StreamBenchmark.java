@@ -1,6 +1,7 @@
 package io.runtrace.stream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.LocalStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,16 +29,17 @@ public final class StreamBenchmark {
   public static void main(String[] args) throws Exception {
     Path work = Path.of(System.getProperty("user.dir"), "target", "bench-stack");
     long t = System.nanoTime();
-    try (LocalStack stack = LocalStack.builder().workDir(work).build().start()) {
+    ClickHouseEngine engine = ClickHouseEngine.parse(System.getProperty("bench.clickhouse", "18.16"), "bench.clickhouse");
+    try (LocalStack stack = LocalStack.builder().workDir(work).clickHouseEngines(engine).build().start()) {
       System.out.printf("local stack started in %.1f s; %d cores, %s, java %s%n", secs(t),
           Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("java.version"));
-      SinkFixture f = new SinkFixture(stack, "bench");
+      SinkFixture f = new SinkFixture(stack, engine, "bench");
       System.out.printf("settings: threads %d, commitInterval %d ms, maxBatchDelay %d ms, maxBatchRows %,d,"
-          + " maxBatchBytes %,d, other settings default; 6 partitions per topic, 1 broker, ClickHouse 18.16 writer"
-          + " + reader; server JVM options '%s'%n", Integer.getInteger("bench.threads", 2),
+          + " maxBatchBytes %,d, other settings default; 6 partitions per topic, 1 broker, %s;"
+          + " server JVM options '%s'%n", Integer.getInteger("bench.threads", 2),
           Integer.getInteger("bench.commitMs", 100), Integer.getInteger("bench.batchDelayMs", 500),
           Integer.getInteger("bench.batchRows", 200_000), Integer.getInteger("bench.batchBytes", 64 << 20),
-          System.getProperty("runtrace.stack.serverJvmOptions", ""));
+          stack.clickHouse(), System.getProperty("runtrace.stack.serverJvmOptions", ""));
       var registry = new SimpleMeterRegistry();
       Path state = Files.createTempDirectory("bench-state");
       try (BenchLoad load = new BenchLoad(stack.kafkaBootstrapServers(), f.spans)) {
@@ -131,9 +133,9 @@ public final class StreamBenchmark {
   private static void catchUp(LocalStack stack, SinkFixture f, BenchLoad load, SimpleMeterRegistry registry) {
     long sentBefore = load.spansSent.get();
     long t = System.nanoTime();
-    stack.stopClickHouseWriter();
+    stack.clickHouse().stopWriter();
     SinkFixture.sleep(OUTAGE_SECONDS * 1000L);
-    stack.startClickHouseWriter();
+    stack.clickHouse().startWriter();
     double ingest = (load.spansSent.get() - sentBefore) / secs(t);
     double lagAtRestart = lag(registry, f.enriched);
     long restarted = System.nanoTime();

@@ -1,36 +1,38 @@
 -- One row per span. Retried writes dedupe twice over: an identical insert block is dropped by
--- replicated-insert dedup, and rows with the same (trace_id, span_id) collapse on merge
--- (ReplacingMergeTree keeps the highest version). Read with FINAL or argMax when exactness matters.
--- Runs on ClickHouse 18.16 and current releases: no DateTime64, Map, TTL or skip indexes.
+-- insert-block dedup (replicated tables; a single server where it has
+-- non_replicated_deduplication_window), and rows with the same (trace_id, span_id) collapse on
+-- merge (ReplacingMergeTree keeps the highest version). Read with FINAL or argMax when exactness
+-- matters. Macros (${engine:…}, ${lowcardinality:…}, ${codec:…}, ${settings}): see schemas/README.md.
 CREATE TABLE IF NOT EXISTS ${database}.spans
 (
-    tenant String,
-    environment String,
-    trace_id String,
-    span_id String,
-    parent_span_id String,
-    run_id String,
-    app String,
-    function String,
-    step String,
+    tenant ${lowcardinality:String},
+    environment ${lowcardinality:String},
+    trace_id String ${codec:ZSTD(1)},
+    span_id String ${codec:ZSTD(1)},
+    parent_span_id String ${codec:ZSTD(1)},
+    run_id String ${codec:ZSTD(1)},
+    app ${lowcardinality:String},
+    function ${lowcardinality:String},
+    step ${lowcardinality:String},
     attempt UInt32,
-    name String,
-    kind String,
-    service String,
-    start_unix_nano UInt64,
-    end_unix_nano UInt64,
-    status_code String,
-    status_message String,
-    attr_keys Array(String),
-    attr_values Array(String),
-    resource_keys Array(String),
-    resource_values Array(String),
-    events String,
+    name ${lowcardinality:String},
+    kind ${lowcardinality:String},
+    service ${lowcardinality:String},
+    start_unix_nano UInt64 ${codec:Delta, ZSTD(1)},
+    end_unix_nano UInt64 ${codec:Delta, ZSTD(1)},
+    status_code ${lowcardinality:String},
+    status_message String ${codec:ZSTD(1)},
+    attr_keys Array(${lowcardinality:String}),
+    attr_values Array(String) ${codec:ZSTD(1)},
+    resource_keys Array(${lowcardinality:String}),
+    resource_values Array(String) ${codec:ZSTD(1)},
+    events String ${codec:ZSTD(1)},
     trimmed UInt8,
-    version UInt64,
+    version UInt64 ${codec:Delta, ZSTD(1)},
     start_time DateTime MATERIALIZED toDateTime(intDiv(start_unix_nano, 1000000000)),
     duration_ns UInt64 MATERIALIZED if(end_unix_nano > start_unix_nano, end_unix_nano - start_unix_nano, 0)
 )
-ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/${database}/spans', '{replica}', version)
+ENGINE = ${engine:ReplacingMergeTree(version)}
 PARTITION BY toYYYYMMDD(start_time)
 ORDER BY (trace_id, span_id)
+${settings}
