@@ -106,9 +106,15 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
         healthy.set(false);
       }
     } finally {
-      inserters.shutdown();
       consumerMetrics.close();
-      consumer.close(Duration.ofSeconds(5));
+      try {
+        // Before the inserters stop: leaving the group revokes partitions, which inserts what is pending.
+        consumer.close(Duration.ofSeconds(5));
+      } catch (KafkaException e) {
+        LOG.log(Level.WARNING, "closing the sink's consumer failed; uncommitted rows are read again", e);
+      } finally {
+        inserters.shutdown();
+      }
     }
   }
 

@@ -8,6 +8,8 @@ import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.ForEachClickHouseEngine;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,38 @@ class ClickHouseSinkOutageIT {
       f.assertExactlyOnceOnReader(Duration.ofMinutes(4));
       SinkFixture.await(() -> registry.get("runtrace.sink.paused").gauge().value() == 0 && p.healthy(),
           Duration.ofMinutes(1), "the sink resumed and reports healthy");
+    }
+  }
+
+  @Test
+  void closingWhileTheWriterIsDownStopsCleanlyAndTheNextProcessorDeliversEverything(LocalStack stack) throws Exception {
+    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+    try (SinkFixture f = new SinkFixture(stack, engine, "outage_close_it")) {
+      var state = Files.createTempDirectory("outage-close-it");
+      try (StreamProcessor p = f.processor(state).build().start()) {
+        for (int i = 0; i < 50; i++) f.sendRun(i);
+        f.producer.flush();
+        SinkFixture.await(() -> f.readerCount("SELECT count() AS n FROM " + f.database + ".runs FINAL") > 0,
+            Duration.ofMinutes(2), "the first runs arrived");
+        f.clickHouse.stopWriter();
+        try {
+          for (int i = 50; i < 100; i++) f.sendRun(i);
+          f.producer.flush();
+          SinkFixture.await(() -> !p.healthy(), Duration.ofMinutes(1), "the sink saw ClickHouse refuse");
+        } finally {
+          // Closed with a batch pending and ClickHouse down: leaving the group must not throw.
+          p.close();
+          f.clickHouse.startWriter();
+        }
+      }
+      assertThat(uncaught).as("uncaught exceptions while closing").isEmpty();
+      try (StreamProcessor next = f.processor(state).build().start()) {
+        f.assertExactlyOnceOnReader(Duration.ofMinutes(3));
+      }
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(previous);
     }
   }
 }

@@ -41,6 +41,10 @@ final class SinkFixture implements AutoCloseable {
   final KafkaProducer<String, byte[]> producer;
   /** trace id → expected status; every run has {@link #SPANS_PER_RUN} spans. */
   final Map<String, String> expected = new HashMap<>();
+  /** Trace ids in the order {@link #sendRun} sent them, to name missing runs by number. */
+  final List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Sends Kafka refused: a run the test lost itself must fail the test as such, not as a pipeline loss. */
+  final List<Exception> sendFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
   static final int SPANS_PER_RUN = 6;
 
   SinkFixture(LocalStack stack, ClickHouseEngine engine, String name) {
@@ -63,6 +67,10 @@ final class SinkFixture implements AutoCloseable {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // Not idempotent: this harness once hit an OutOfOrderSequence storm (DESIGN.md incident 3) that
+    // expired records after 120 s. A duplicate record, which retries may now send, the pipeline dedupes.
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
@@ -85,14 +93,19 @@ final class SinkFixture implements AutoCloseable {
     }
     second.add(shift(TestSpans.runSpan(trace, "run_" + trace.substring(0, 12), status, 0, 100), nowMs));
     expected.put(trace, status);
-    producer.send(new ProducerRecord<>(spans, trace, TestSpans.request(first)));
-    producer.send(new ProducerRecord<>(spans, trace, TestSpans.request(second)));
+    sent.add(trace);
+    producer.send(new ProducerRecord<>(spans, trace, TestSpans.request(first)), this::sent);
+    producer.send(new ProducerRecord<>(spans, trace, TestSpans.request(second)), this::sent);
   }
 
   private static Span shift(Span s, long nowMs) {
     long delta = nowMs * TestSpans.MS - TestSpans.T0;
     return s.toBuilder().setStartTimeUnixNano(s.getStartTimeUnixNano() + delta)
         .setEndTimeUnixNano(s.getEndTimeUnixNano() + delta).build();
+  }
+
+  private void sent(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
+    if (e != null) sendFailures.add(e);
   }
 
   long readerCount(String sql) {
@@ -106,11 +119,27 @@ final class SinkFixture implements AutoCloseable {
   /** Waits until the reader shows every expected run as terminal with all its spans, then checks exactness. */
   void assertExactlyOnceOnReader(Duration timeout) {
     producer.flush();
+    if (!sendFailures.isEmpty()) {
+      AssertionError e = new AssertionError(sendFailures.size() + " test records were not accepted by Kafka");
+      sendFailures.forEach(e::addSuppressed);
+      throw e;
+    }
     int n = expected.size();
     String done = "SELECT count() AS n FROM " + database + ".runs FINAL WHERE span_count = " + SPANS_PER_RUN
         + " AND status IN ('completed', 'failed')";
-    await(() -> readerCount(done) == n && readerCount("SELECT count() AS n FROM " + database + ".spans FINAL")
-        == (long) n * SPANS_PER_RUN, timeout, "reader shows all " + n + " runs complete");
+    String spans = "SELECT count() AS n FROM " + database + ".spans FINAL";
+    try {
+      await(() -> readerCount(done) == n && readerCount(spans) == (long) n * SPANS_PER_RUN, timeout,
+          "reader shows all " + n + " runs complete");
+    } catch (AssertionError e) {
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      reader.query("SELECT trace_id FROM " + database + ".runs FINAL").forEach(r -> seen.add(r.get("trace_id").asText()));
+      List<Integer> missing = new ArrayList<>();
+      for (int i = 0; i < sent.size(); i++) if (!seen.contains(sent.get(i))) missing.add(i);
+      throw new AssertionError(e.getMessage() + "; it shows " + readerCount(done) + " complete runs of "
+          + seen.size() + ", and " + readerCount(spans) + " spans of " + (long) n * SPANS_PER_RUN
+          + "; runs missing, by number sent: " + missing + whereInKafka(missing), e);
+    }
     Map<String, String> seen = new HashMap<>();
     for (JsonNode row : reader.query("SELECT trace_id, status, span_count FROM " + database + ".runs FINAL")) {
       assertThat(row.get("span_count").asInt()).as(row.toString()).isEqualTo(SPANS_PER_RUN);
@@ -120,6 +149,43 @@ final class SinkFixture implements AutoCloseable {
     JsonNode spanCounts = reader.query("SELECT count() AS n, uniqExact(trace_id, span_id) AS u FROM " + database
         + ".spans FINAL").get(0);
     assertThat(spanCounts.get("n").asLong()).isEqualTo((long) n * SPANS_PER_RUN).isEqualTo(spanCounts.get("u").asLong());
+  }
+
+  /** For a failure message: where the missing runs' records are in the topics the sink reads, and the sink's commits. */
+  private String whereInKafka(List<Integer> missing) {
+    if (missing.isEmpty()) return "";
+    java.util.Set<String> traces = new java.util.HashSet<>();
+    missing.forEach(i -> traces.add(sent.get(i)));
+    StringBuilder out = new StringBuilder();
+    Properties p = new Properties();
+    p.put("bootstrap.servers", stack.kafkaBootstrapServers());
+    p.put("isolation.level", "read_committed");
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+        new org.apache.kafka.common.serialization.StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+      for (String topic : List.of(spans, enriched, runs)) {
+        var partitions = consumer.partitionsFor(topic).stream()
+            .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        var end = consumer.endOffsets(partitions);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+          for (var r : consumer.poll(Duration.ofMillis(200))) {
+            if (traces.contains(r.key())) out.append("; ").append(topic).append('-').append(r.partition()).append('@').append(r.offset());
+          }
+        }
+      }
+      for (var group : admin.listConsumerGroups().all().get()) {
+        if (!group.groupId().contains(database)) continue;
+        admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata().get().forEach((tp, om) ->
+            out.append("; ").append(group.groupId()).append(" committed ").append(tp).append('@').append(om.offset()));
+      }
+    } catch (Exception e) {
+      out.append("; (cannot read Kafka: ").append(e).append(')');
+    }
+    return out.toString();
   }
 
   static void await(BooleanSupplier condition, Duration timeout, String what) {
