@@ -75,15 +75,15 @@ public final class ClickHouseDatabase implements AutoCloseable {
     ClickHouseVersion v = version;
     if (v == null) {
       // In "default", which always exists: the migrator asks before it creates the database.
-      v = ClickHouseVersion.parse(queryInDefault("SELECT version() AS v").get(0).get("v").asText());
+      v = ClickHouseVersion.parse(query("SELECT version() AS v", "default", Map.of(), false).get(0).get("v").asText());
       version = v;
     }
     return v;
   }
 
-  /** What the server offers beyond 18.16; see {@link ClickHouseDialect}. */
+  /** What the server offers beyond 18.16 ({@link ClickHouseDialect}); {@link Builder#dialect} overrides it. */
   public ClickHouseDialect dialect() {
-    return ClickHouseDialect.of(serverVersion());
+    return settings.dialect != null ? settings.dialect : ClickHouseDialect.of(serverVersion());
   }
 
   /** Runs a statement that returns no rows (DDL, ALTER, INSERT … SELECT). */
@@ -121,20 +121,22 @@ public final class ClickHouseDatabase implements AutoCloseable {
    * {@link Builder#maxExecutionTime(Duration)}.
    */
   public List<JsonNode> query(String sql) {
-    return query(sql, settings.database, Map.of());
+    return query(sql, settings.database, Map.of(), true);
   }
 
   /** As {@link #query(String)}, with extra server settings sent as URL parameters (e.g. {@code log_queries}). */
   public List<JsonNode> query(String sql, Map<String, String> serverSettings) {
-    return query(sql, settings.database, serverSettings);
+    return query(sql, settings.database, serverSettings, true);
   }
 
   /** As {@link #query(String)}, in database {@code default}, which always exists: for system tables before this client's database does. */
   public List<JsonNode> queryInDefault(String sql) {
-    return query(sql, "default", Map.of());
+    return query(sql, "default", Map.of(), true);
   }
 
-  private List<JsonNode> query(String sql, String database, Map<String, String> serverSettings) {
+  /** @param dialectSettings false only for the version query the dialect comes from */
+  private List<JsonNode> query(String sql, String database, Map<String, String> serverSettings,
+      boolean dialectSettings) {
     QuerySettings qs = new QuerySettings().setFormat(ClickHouseFormat.JSONEachRow);
     // Current servers read the client's database header, 18.16 only the URL parameter: send both.
     qs.setDatabase(database);
@@ -145,6 +147,7 @@ public final class ClickHouseDatabase implements AutoCloseable {
     // Reads use FINAL on Replacing tables; a WHERE moved to PREWHERE would filter before the
     // versions collapse and could return an outdated row.
     qs.serverSetting("optimize_move_to_prewhere", "0");
+    if (dialectSettings) dialect().readSettings().forEach(qs::serverSetting);
     serverSettings.forEach(qs::serverSetting);
     List<JsonNode> rows = new ArrayList<>();
     // 18.16 ignores the client's requested format (default_format); it must be in the SQL text.
@@ -221,6 +224,7 @@ public final class ClickHouseDatabase implements AutoCloseable {
     private int maxConnections = 8;
     private Duration maxExecutionTime = Duration.ofSeconds(30);
     private long maxResultRows = 100_000;
+    private ClickHouseDialect dialect;
 
     private Builder() {}
 
@@ -286,6 +290,12 @@ public final class ClickHouseDatabase implements AutoCloseable {
     public Builder maxResultRows(long max) {
       if (max < 1) throw new IllegalArgumentException("clickhouse maxResultRows must be >= 1, was " + max);
       this.maxResultRows = max;
+      return this;
+    }
+
+    /** The dialect to speak instead of the server's own (e.g. {@link ClickHouseDialect#legacy()}). Default: the server's. */
+    public Builder dialect(ClickHouseDialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "clickhouse dialect");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.runtrace.clickhouse;
 
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,7 +31,14 @@ public final class ClickHouseDialect {
      * {@code non_replicated_deduplication_window}: a plain MergeTree drops a retried insert block
      * as a replicated one does; else, on a single server, ReplacingMergeTree versions still collapse.
      */
-    NON_REPLICATED_DEDUPLICATION
+    NON_REPLICATED_DEDUPLICATION,
+    /**
+     * {@code do_not_merge_across_partitions_select_final=1} on reads: {@code FINAL} collapses
+     * versions within each partition only, and a filter on the partition column prunes partitions
+     * under {@code FINAL} (without it, 26.7 reads every partition). Sound for runtrace's tables,
+     * whose rows keep every version in one partition. 18.16 prunes under {@code FINAL} by itself.
+     */
+    FINAL_WITHIN_PARTITION
   }
 
   private final Set<Feature> features;
@@ -70,6 +78,12 @@ public final class ClickHouseDialect {
   /** {@code CODEC(codecs)} where codecs exist, else nothing. */
   public String codec(String codecs) {
     return has(Feature.CODECS) ? "CODEC(" + codecs + ")" : "";
+  }
+
+  /** Settings every read sends (as URL parameters) on a server with this dialect. */
+  public Map<String, String> readSettings() {
+    return has(Feature.FINAL_WITHIN_PARTITION) ? Map.of("do_not_merge_across_partitions_select_final", "1")
+        : Map.of();
   }
 
   @Override

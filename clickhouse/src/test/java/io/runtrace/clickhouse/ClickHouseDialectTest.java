@@ -26,6 +26,13 @@ class ClickHouseDialectTest {
   }
 
   @Test
+  void readsCollapseVersionsWithinPartitionsWhereTheServerCan() {
+    assertThat(ClickHouseDialect.of(ClickHouseVersion.parse("26.7.2.1")).readSettings())
+        .containsExactly(java.util.Map.entry("do_not_merge_across_partitions_select_final", "1"));
+    assertThat(ClickHouseDialect.legacy().readSettings()).isEmpty();
+  }
+
+  @Test
   void withoutDropsOnlyTheNamedFeatures() {
     ClickHouseDialect d = ClickHouseDialect.of(ClickHouseVersion.parse("26.7")).without(Feature.CODECS);
     assertThat(d.has(Feature.CODECS)).isFalse();

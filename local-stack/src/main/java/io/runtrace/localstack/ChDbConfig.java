@@ -23,13 +23,7 @@ final class ChDbConfig {
       }
       Files.writeString(dir.resolve("users.xml"), ClickHouseUsers.XML);
       Files.writeString(config, "<?xml version=\"1.0\"?>\n<clickhouse>\n"
-          + "  <logger>\n"
-          + "    <level>warning</level>\n"
-          + "    <log>" + logFile(dir) + "</log>\n"
-          + "    <errorlog>" + dir.resolve("logs/clickhouse-server.err.log") + "</errorlog>\n"
-          + "    <size>50M</size>\n"
-          + "    <count>3</count>\n"
-          + "  </logger>\n"
+          + ClickHouseConfig.loggerXml(dir)
           + "  <users_config>" + dir.resolve("users.xml") + "</users_config>\n"
           + "  <tmp_path>" + data + "/tmp/</tmp_path>\n"
           + "  <user_files_path>" + data + "/user_files/</user_files_path>\n"
@@ -39,12 +33,7 @@ final class ChDbConfig {
           + "  <max_concurrent_queries>101</max_concurrent_queries>\n"
           + "  <mark_cache_size>268435456</mark_cache_size>\n"
           // 26.7 logs every query by default; a day of them is kept.
-          + "  <query_log>\n"
-          + "    <database>system</database>\n"
-          + "    <table>query_log</table>\n"
-          + "    <flush_interval_milliseconds>7500</flush_interval_milliseconds>\n"
-          + "    <ttl>event_date + INTERVAL 1 DAY DELETE</ttl>\n"
-          + "  </query_log>\n"
+          + ClickHouseConfig.queryLogXml("    <ttl>event_date + INTERVAL 1 DAY DELETE</ttl>\n")
           + "</clickhouse>\n");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write ClickHouse 26.7 config in " + dir, e);
@@ -52,9 +41,5 @@ final class ChDbConfig {
     // clickhouse-local takes the level from the command line, not from <logger>.
     return List.of("--config-file=" + config, "--path=" + data + "/", "--log-level=warning",
         "--listen_host=127.0.0.1", "--http_port=" + httpPort);
-  }
-
-  static Path logFile(Path dir) {
-    return dir.resolve("logs/clickhouse-server.log");
   }
 }

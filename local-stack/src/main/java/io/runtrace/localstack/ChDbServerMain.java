@@ -39,6 +39,8 @@ final class ChDbServerMain {
     void chdb_set_signal_handlers_enabled(int enabled);
   }
 
+  private static volatile boolean stopping;
+
   private ChDbServerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
@@ -69,8 +71,6 @@ final class ChDbServerMain {
     Runtime.getRuntime().removeShutdownHook(stopper);
     System.exit(1);
   }
-
-  private static volatile boolean stopping;
 
   /**
    * Once the server answers, overflows a thread's stack: HotSpot turns the guard-page SIGSEGV into

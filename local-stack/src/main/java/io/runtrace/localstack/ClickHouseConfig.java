@@ -30,16 +30,31 @@ final class ClickHouseConfig {
     return dir.resolve("logs/clickhouse-server.log");
   }
 
-  private static String configXml(Path dir, String replica, Ports p) {
-    Path data = dir.resolve("data");
-    return "<?xml version=\"1.0\"?>\n<yandex>\n"
-        + "  <logger>\n"
+  /** Both engines: warnings and errors to {@code logs/}, 50 MB × 3 files each. */
+  static String loggerXml(Path dir) {
+    return "  <logger>\n"
         + "    <level>warning</level>\n"
         + "    <log>" + logFile(dir) + "</log>\n"
         + "    <errorlog>" + dir.resolve("logs/clickhouse-server.err.log") + "</errorlog>\n"
         + "    <size>50M</size>\n"
         + "    <count>3</count>\n"
-        + "  </logger>\n"
+        + "  </logger>\n";
+  }
+
+  /** {@code system.query_log}, flushed every 7.5 s; {@code extra} is more of its elements (a TTL). */
+  static String queryLogXml(String extra) {
+    return "  <query_log>\n"
+        + "    <database>system</database>\n"
+        + "    <table>query_log</table>\n"
+        + "    <flush_interval_milliseconds>7500</flush_interval_milliseconds>\n"
+        + extra
+        + "  </query_log>\n";
+  }
+
+  private static String configXml(Path dir, String replica, Ports p) {
+    Path data = dir.resolve("data");
+    return "<?xml version=\"1.0\"?>\n<yandex>\n"
+        + loggerXml(dir)
         + "  <listen_host>127.0.0.1</listen_host>\n"
         + "  <http_port>" + p.http() + "</http_port>\n"
         + "  <tcp_port>" + p.tcp() + "</tcp_port>\n"
@@ -59,11 +74,7 @@ final class ClickHouseConfig {
         + "  <default_database>default</default_database>\n"
         + "  <mlock_executable>false</mlock_executable>\n"
         // Only queries that ask (log_queries=1, off by default on 18.16) land here: benchmarks read rows read.
-        + "  <query_log>\n"
-        + "    <database>system</database>\n"
-        + "    <table>query_log</table>\n"
-        + "    <flush_interval_milliseconds>7500</flush_interval_milliseconds>\n"
-        + "  </query_log>\n"
+        + queryLogXml("")
         + "  <zookeeper>\n"
         + "    <node index=\"1\"><host>127.0.0.1</host><port>" + p.zookeeper() + "</port></node>\n"
         + "    <session_timeout_ms>10000</session_timeout_ms>\n"

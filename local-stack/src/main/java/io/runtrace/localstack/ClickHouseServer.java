@@ -59,7 +59,7 @@ final class ClickHouseServer {
     Map<String, String> env = Files.isRegularFile(jsig) ? Map.of("LD_PRELOAD", jsig.toString()) : Map.of();
     Path console = dir.resolve(JavaCommand.CONSOLE_FILE);
     return new ClickHouseServer("ClickHouse 26.7", httpPort, new ChildProcess("ClickHouse 26.7", command, dir,
-        ChDbConfig.logFile(dir), console, env), ChDbServerMain.READY_LINE, console);
+        ClickHouseConfig.logFile(dir), console, env), ChDbServerMain.READY_LINE, console);
   }
 
   static String dirName(String replica) {

@@ -3,6 +3,7 @@
 -- non_replicated_deduplication_window), and rows with the same (trace_id, span_id) collapse on
 -- merge (ReplacingMergeTree keeps the highest version). Read with FINAL or argMax when exactness
 -- matters. Macros (${engine:…}, ${lowcardinality:…}, ${codec:…}, ${settings}): see schemas/README.md.
+-- ZSTD halves the random hex ids that LZ4 cannot compress; spans are read by key (bin/bench-schema).
 CREATE TABLE IF NOT EXISTS ${database}.spans
 (
     tenant ${lowcardinality:String},
