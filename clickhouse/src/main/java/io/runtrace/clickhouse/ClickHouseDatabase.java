@@ -110,6 +110,9 @@ public final class ClickHouseDatabase implements AutoCloseable {
     CommandSettings cs = new CommandSettings();
     cs.setDatabase(database);
     cs.serverSetting("database", database);
+    // An INSERT … SELECT … FINAL reads as query() does: filters after versions collapse.
+    cs.serverSetting("optimize_move_to_prewhere", "0");
+    dialect().readSettings().forEach(cs::serverSetting);
     serverSettings.forEach(cs::serverSetting);
     await(client.execute(sql, cs), "execute", sql);
   }

@@ -75,6 +75,47 @@ class EndToEndIT {
     assertRunsArrive(exporter);
   }
 
+  @Test
+  void aRunWhoseTenantArrivesLateIsListedOnceUnderItAndCountedInItsStats() throws Exception {
+    String runId = "run_" + UUID.randomUUID();
+    String tenant = "late-" + UUID.randomUUID().toString().substring(0, 8);
+    SdkTracerProvider provider = SdkTracerProvider.builder()
+        .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "executor")))
+        .addSpanProcessor(BatchSpanProcessor.builder(KafkaSpanExporter.builder()
+            .bootstrapServers(pipeline.stack.kafkaBootstrapServers()).topic(pipeline.topics.spans()).build())
+            .setScheduleDelay(Duration.ofMillis(100)).build())
+        .build();
+    try {
+      Tracer tracer = provider.get("e2e");
+      Instant t0 = Instant.now().minusSeconds(5);
+      long base = t0.getEpochSecond() * 1_000_000_000L + t0.getNano();
+      // The run span carries the tenant, and ends (is exported) last: its step arrives without one.
+      Span run = tracer.spanBuilder("run charge-card").setNoParent().setStartTimestamp(base, TimeUnit.NANOSECONDS)
+          .setAttribute(RunAttributes.RUN_ID, runId).startSpan();
+      step(tracer, Context.root().with(run), runId, 1, base + 100_000_000L).end(base + 200_000_000L, TimeUnit.NANOSECONDS);
+      assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+      JsonNode before = awaitJson("/v1/runs/" + runId, r -> r.path("run").path("span_count").asInt() == 1);
+      assertThat(before.get("run").get("tenant").asText()).isEmpty();
+
+      run.setAttribute(RunAttributes.TENANT, tenant).setAttribute(RunAttributes.ENVIRONMENT, "production")
+          .setAttribute(RunAttributes.APP, "billing").setAttribute(RunAttributes.FUNCTION, "charge-card")
+          .setAttribute(RunAttributes.RUN_STATUS, "completed");
+      run.end(base + 300_000_000L, TimeUnit.NANOSECONDS);
+      assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    } finally {
+      provider.shutdown().join(10, TimeUnit.SECONDS);
+    }
+
+    assertThat(ids(awaitJson("/v1/runs?tenant=" + tenant, l -> ids(l).contains(runId)))).containsExactly(runId);
+    assertThat(awaitJson("/v1/runs/" + runId, r -> r.path("run").path("span_count").asInt() == 2).get("run")
+        .get("tenant").asText()).isEqualTo(tenant);
+    assertThat(ids(awaitJson("/v1/runs?limit=1000", l -> ids(l).contains(runId)))).containsOnlyOnce(runId);
+    JsonNode stats = awaitJson("/v1/stats?tenant=" + tenant, st -> st.path("runs").asLong() == 1
+        && st.path("by_status").path("completed").asLong() == 1);
+    assertThat(stats.get("functions").get(0).get("function").asText()).isEqualTo("charge-card");
+    assertThat(stats.get("failure_rate").asDouble()).isEqualTo(0.0);
+  }
+
   private void assertRunsArrive(SpanExporter exporter) throws Exception {
     String completedRun = "run_" + UUID.randomUUID();
     String failedRun = "run_" + UUID.randomUUID();

@@ -35,10 +35,19 @@ final class JavaCommand {
     command.add("-Dlog4j2.configurationFile=" + log4j);
     command.add("-Dlog4j.configurationFile=" + log4j);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(absoluteClassPath());
     command.add(mainClass);
     command.addAll(List.of(args));
     return command;
+  }
+
+  /** This JVM's class path with every entry absolute: a server runs in its own directory. */
+  static String absoluteClassPath() {
+    List<String> entries = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (!entry.isEmpty()) entries.add(Path.of(entry).toAbsolutePath().toString());
+    }
+    return String.join(java.io.File.pathSeparator, entries);
   }
 
   static String javaExecutable() {

@@ -17,7 +17,8 @@ final class QueryMetrics {
   private static final System.Logger LOG = System.getLogger(QueryMetrics.class.getName());
 
   /** The queries the API runs, as tagged on the ClickHouse meters. */
-  static final String[] QUERIES = {"select_runs", "select_run_by_id", "select_trace_spans"};
+  static final String[] QUERIES = {"select_run_page", "select_run_keys", "select_run_by_key", "select_trace_spans",
+      "select_stats"};
 
   private final MeterRegistry registry;
   private final Counter rejected;

@@ -1,24 +1,30 @@
 package io.runtrace.query;
 
 import io.runtrace.model.RunStatus;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The filters of {@code GET /v1/runs}; empty optionals match everything. */
+/** The parameters of {@code GET /v1/runs}; empty optionals match everything. */
 record RunFilter(
     Optional<String> tenant,
     Optional<String> environment,
     List<String> statuses,
     Optional<String> function,
     Optional<String> app,
+    Optional<Boolean> stale,
+    TimeWindow window,
+    Optional<RunCursor> cursor,
     int limit) {
 
-  static final Set<String> PARAMETERS = Set.of("limit", "tenant", "environment", "status", "function", "app");
+  static final Set<String> PARAMETERS = Set.of("limit", "tenant", "environment", "status", "function", "app",
+      "stale", "from", "to", "cursor");
 
   /** Reads and validates the query string; {@code status} may list several, comma-separated. */
-  static RunFilter parse(String rawQuery, int defaultLimit, int maxLimit) {
+  static RunFilter parse(String rawQuery, RunListSettings settings, Clock clock) {
     QueryParameters p = QueryParameters.parse(rawQuery, PARAMETERS);
     List<String> statuses = new ArrayList<>();
     p.text("status").ifPresent(list -> {
@@ -30,8 +36,27 @@ record RunFilter(
         if (!statuses.contains(status.wireName())) statuses.add(status.wireName());
       }
     });
-    return new RunFilter(p.text("tenant"), p.text("environment"), List.copyOf(statuses),
-        p.text("function"), p.text("app"), p.intInRange("limit", 1, maxLimit, defaultLimit));
+    Optional<Boolean> stale = p.text("stale").map(v -> switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw ApiException.badRequest("stale must be true or false, was " + QueryParameters.quoted(v));
+    });
+    RunFilter noCursor = new RunFilter(p.text("tenant"), p.text("environment"), List.copyOf(statuses),
+        p.text("function"), p.text("app"), stale,
+        TimeWindow.parse(p, clock, settings.defaultWindow(), settings.maxWindow()), Optional.empty(),
+        p.intInRange("limit", 1, settings.maxPageSize(), settings.defaultPageSize()));
+    return p.text("cursor").map(c -> noCursor.withCursor(RunCursor.decode(c, noCursor.identity())))
+        .orElse(noCursor);
+  }
+
+  /** What a cursor is bound to: every filter, not the window or the page size. */
+  String identity() {
+    return String.join("\u0000", tenant.orElse(""), environment.orElse(""), String.join(",", statuses),
+        function.orElse(""), app.orElse(""), stale.map(String::valueOf).orElse(""));
+  }
+
+  RunFilter withCursor(RunCursor c) {
+    return new RunFilter(tenant, environment, statuses, function, app, stale, window, Optional.of(c), limit);
   }
 
   private static String wireNames() {
@@ -39,4 +64,7 @@ record RunFilter(
     for (RunStatus s : RunStatus.values()) names.add(s.wireName());
     return String.join(", ", names);
   }
+
+  /** The list's bounds: page sizes and windows, from the service's settings. */
+  record RunListSettings(int defaultPageSize, int maxPageSize, Duration defaultWindow, Duration maxWindow) {}
 }

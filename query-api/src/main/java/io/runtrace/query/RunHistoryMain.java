@@ -18,6 +18,7 @@ public final class RunHistoryMain {
   static final String PORT = "RUNTRACE_QUERY_PORT";
   static final String THREADS = "RUNTRACE_QUERY_THREADS";
   static final String QUERY_TIMEOUT_SECONDS = "RUNTRACE_QUERY_TIMEOUT_SECONDS";
+  static final String MAX_WINDOW_DAYS = "RUNTRACE_QUERY_MAX_WINDOW_DAYS";
 
   private RunHistoryMain() {}
 
@@ -49,7 +50,8 @@ public final class RunHistoryMain {
     int timeoutSeconds = intVar(env, QUERY_TIMEOUT_SECONDS, 10, 1, 3600);
     RunHistoryServiceBuilder builder = RunHistoryService.builder()
         .port(intVar(env, PORT, RunHistoryServiceBuilder.DEFAULT_PORT, 0, 65_535))
-        .threads(intVar(env, THREADS, RunHistoryServiceBuilder.DEFAULT_THREADS, 1, 256));
+        .threads(intVar(env, THREADS, RunHistoryServiceBuilder.DEFAULT_THREADS, 1, 256))
+        .maxWindow(Duration.ofDays(intVar(env, MAX_WINDOW_DAYS, (int) RunHistoryServiceBuilder.DEFAULT_MAX_WINDOW.toDays(), 7, 366)));
     ClickHouseDatabase.Builder reader = ClickHouseDatabase.builder();
     apply(READER_URL, () -> reader.url(URI.create(env.getOrDefault(READER_URL, "http://127.0.0.1:8123"))));
     apply(USER, () -> reader.user(env.getOrDefault(USER, "default")));

@@ -20,6 +20,7 @@ final class RunHistoryRoutes implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(RunHistoryRoutes.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String RUNS = "/v1/runs";
+  private static final String STATS = "/v1/stats";
   /** Seconds a client is asked to wait after a 503. */
   static final String RETRY_AFTER_SECONDS = "1";
 
@@ -52,7 +53,7 @@ final class RunHistoryRoutes implements HttpHandler {
       String path = exchange.getRequestURI().getRawPath();
       String query = exchange.getRequestURI().getRawQuery();
       String runId = null;
-      if (path.equals("/health") || path.equals("/metrics") || path.equals(RUNS)) {
+      if (path.equals("/health") || path.equals("/metrics") || path.equals(RUNS) || path.equals(STATS)) {
         route = path;
       } else if (path.startsWith(RUNS + "/")) {
         String rest = path.substring(RUNS.length() + 1);
@@ -74,6 +75,7 @@ final class RunHistoryRoutes implements HttpHandler {
         case "/metrics" -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
             prometheusText.get().getBytes(StandardCharsets.UTF_8));
         case RUNS -> sendJson(exchange, 200, api.listRuns(query));
+        case STATS -> sendJson(exchange, 200, api.stats(query));
         case RUNS + "/{runId}" -> sendJson(exchange, 200, api.getRun(runId, query));
         default -> sendJson(exchange, 200, api.getTrace(runId, query));
       };

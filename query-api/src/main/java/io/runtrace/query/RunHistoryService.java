@@ -44,7 +44,8 @@ public final class RunHistoryService implements AutoCloseable {
     if (server != null) throw new IllegalStateException("run history service already started");
     QueryMetrics metrics = new QueryMetrics(settings.meterRegistry);
     RunHistoryApi api = new RunHistoryApi(ReadReplica.of(reader), Clock.systemUTC(), metrics,
-        settings.defaultPageSize, settings.maxPageSize, settings.maxSpansPerTrace);
+        RunHistoryApi.listSettings(settings.defaultPageSize, settings.maxPageSize, settings.defaultWindow,
+            settings.maxWindow), settings.maxSpansPerTrace);
     PrometheusMeterRegistry registry = settings.meterRegistry;
     try {
       server = HttpServer.create(new InetSocketAddress(settings.host, settings.port), settings.backlog);

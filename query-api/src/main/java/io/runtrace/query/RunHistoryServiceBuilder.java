@@ -2,6 +2,7 @@ package io.runtrace.query;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import java.time.Duration;
 import java.util.Objects;
 
 /** Settings for {@link RunHistoryService}; each setter validates and names the setting. */
@@ -20,6 +21,10 @@ public final class RunHistoryServiceBuilder {
   public static final int DEFAULT_THREADS = 8;
   /** Default requests waiting for a worker before further ones are answered 503. */
   public static final int DEFAULT_QUEUE_CAPACITY = 64;
+  /** Default window of {@code GET /v1/runs} when {@code from} is absent: 7 days before {@code to}. */
+  public static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
+  /** Default longest window {@code GET /v1/runs} and {@code GET /v1/stats} accept: 31 days. */
+  public static final Duration DEFAULT_MAX_WINDOW = Duration.ofDays(31);
 
   ClickHouseDatabase reader;
   int port = DEFAULT_PORT;
@@ -30,6 +35,8 @@ public final class RunHistoryServiceBuilder {
   int threads = DEFAULT_THREADS;
   int queueCapacity = DEFAULT_QUEUE_CAPACITY;
   int backlog = 128;
+  Duration defaultWindow = DEFAULT_WINDOW;
+  Duration maxWindow = DEFAULT_MAX_WINDOW;
   PrometheusMeterRegistry meterRegistry;
 
   RunHistoryServiceBuilder() {}
@@ -84,6 +91,18 @@ public final class RunHistoryServiceBuilder {
     return this;
   }
 
+  /** Window of {@code GET /v1/runs} when {@code from} is absent, 1 minute..maxWindow. Default 7 days. */
+  public RunHistoryServiceBuilder defaultWindow(Duration window) {
+    this.defaultWindow = window(window, "defaultWindow");
+    return this;
+  }
+
+  /** Longest window {@code GET /v1/runs} and {@code GET /v1/stats} accept, 1 minute..366 days. Default 31 days. */
+  public RunHistoryServiceBuilder maxWindow(Duration window) {
+    this.maxWindow = window(window, "maxWindow");
+    return this;
+  }
+
   /** Registry for the service's meters, scraped at {@code /metrics}. Default: a new one. */
   public RunHistoryServiceBuilder meterRegistry(PrometheusMeterRegistry registry) {
     this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
@@ -93,6 +112,9 @@ public final class RunHistoryServiceBuilder {
   /** Checks the settings together and builds the (not yet started) service. */
   public RunHistoryService build() {
     if (reader == null) throw new IllegalStateException("reader is required: the ClickHouse reader replica");
+    if (defaultWindow.compareTo(maxWindow) > 0) {
+      throw new IllegalStateException("defaultWindow (" + defaultWindow + ") must not exceed maxWindow (" + maxWindow + ")");
+    }
     if (defaultPageSize > maxPageSize) {
       throw new IllegalStateException("defaultPageSize (" + defaultPageSize + ") must not exceed maxPageSize (" + maxPageSize + ")");
     }
@@ -107,8 +129,18 @@ public final class RunHistoryServiceBuilder {
     copy.threads = threads;
     copy.queueCapacity = queueCapacity;
     copy.backlog = backlog;
+    copy.defaultWindow = defaultWindow;
+    copy.maxWindow = maxWindow;
     copy.meterRegistry = meterRegistry == null ? RunHistoryService.defaultRegistry() : meterRegistry;
     return new RunHistoryService(copy);
+  }
+
+  private static Duration window(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.compareTo(Duration.ofMinutes(1)) < 0 || d.compareTo(Duration.ofDays(366)) > 0) {
+      throw new IllegalArgumentException(name + " must be 1 minute..366 days, was " + d);
+    }
+    return d;
   }
 
   private static int range(String name, int value, int min, int max) {

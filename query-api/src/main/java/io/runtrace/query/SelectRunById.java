@@ -4,24 +4,37 @@ import io.runtrace.clickhouse.ClickHouseSql;
 import java.util.Optional;
 
 /**
- * One run by id, optionally scoped to a tenant and environment. Asks for two rows so the caller
- * can tell "one run" from "the same id in several tenants".
+ * One run by id, through its key: {@code run_ids} gives the run's (tenant, environment,
+ * first-seen time, trace id), and {@code run_list} is read at exactly that key. A {@code run_ids}
+ * row under a tenant the run no longer has finds a tombstone there, so it finds nothing.
  */
 final class SelectRunById {
+  /** Keys read for one id at most: one per tenant and environment it was ever seen under. */
+  static final int MAX_CANDIDATES = 10;
   private final String database;
 
   SelectRunById(String database) {
     this.database = ClickHouseSql.identifier(database);
   }
 
-  String sql(String runId, Optional<String> tenant, Optional<String> environment) {
-    StringBuilder sql = new StringBuilder()
-        .append("SELECT ").append(RunJson.COLUMNS)
-        .append(" FROM ").append(database).append(".runs FINAL")
-        .append(" WHERE run_id = ").append(ClickHouseSql.literal(runId));
-    tenant.ifPresent(v -> sql.append(" AND tenant = ").append(ClickHouseSql.literal(v)));
+  /** The keys of the run with this id, as {@code tenant, environment, trace_id, created_unix_nano}. */
+  String keys(String runId, Optional<String> tenant, Optional<String> environment) {
+    StringBuilder sql = new StringBuilder("SELECT tenant, environment, trace_id, created_unix_nano FROM ")
+        .append(database).append(".run_ids FINAL WHERE ");
+    tenant.ifPresent(v -> sql.append("tenant = ").append(ClickHouseSql.literal(v)).append(" AND "));
+    sql.append("run_id = ").append(ClickHouseSql.literal(runId));
     environment.ifPresent(v -> sql.append(" AND environment = ").append(ClickHouseSql.literal(v)));
-    sql.append(" ORDER BY updated_unix_nano DESC, tenant, environment LIMIT 2");
-    return sql.toString();
+    return sql.append(" LIMIT ").append(MAX_CANDIDATES).toString();
+  }
+
+  /** The run at one key, unless that key holds a tombstone. */
+  String run(String tenant, String environment, long createdNanos, String traceId) {
+    return "SELECT " + RunJson.COLUMNS + " FROM " + database + ".run_list FINAL"
+        + " WHERE tenant = " + ClickHouseSql.literal(tenant)
+        + " AND environment = " + ClickHouseSql.literal(environment)
+        + " AND created_time = toDateTime(" + ClickHouseSql.literal(createdNanos / 1_000_000_000L) + ")"
+        + " AND created_unix_nano = " + ClickHouseSql.literal(createdNanos)
+        + " AND trace_id = " + ClickHouseSql.literal(traceId)
+        + " AND deleted = 0 LIMIT 1";
   }
 }

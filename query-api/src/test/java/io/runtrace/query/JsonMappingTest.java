@@ -18,7 +18,7 @@ class JsonMappingTest {
 
     assertThat(JSON.writeValueAsString(run)).isEqualTo("{\"run_id\":\"r1\",\"trace_id\":\"trace-r1\","
         + "\"tenant\":\"acme\",\"environment\":\"prod\",\"app\":\"billing\",\"function\":\"charge\","
-        + "\"status\":\"running\",\"stale\":false,\"queued_at\":\"2025-01-02T03:04:05.123456789Z\","
+        + "\"status\":\"running\",\"stale\":false,\"created_at\":\"2025-01-02T03:04:05.123456789Z\",\"queued_at\":\"2025-01-02T03:04:05.123456789Z\","
         + "\"started_at\":null,\"ended_at\":null,\"duration_ms\":null,\"span_count\":0,\"attempts\":1,"
         + "\"error\":null,\"updated_at\":\"2025-01-02T03:04:05.123456794Z\"}");
   }

@@ -8,9 +8,14 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class QueryParametersTest {
+  static final RunFilter.RunListSettings SETTINGS =
+      RunHistoryApi.listSettings(50, 1000, java.time.Duration.ofDays(7), java.time.Duration.ofDays(31));
+  static final java.time.Clock CLOCK = java.time.Clock.fixed(java.time.Instant.parse("2026-11-30T12:00:00Z"),
+      java.time.ZoneOffset.UTC);
+
   @Test
   void defaultsWhenNothingIsGiven() {
-    RunFilter f = RunFilter.parse(null, 50, 1000);
+    RunFilter f = RunFilter.parse(null, SETTINGS, CLOCK);
 
     assertThat(f.limit()).isEqualTo(50);
     assertThat(f.statuses()).isEmpty();
@@ -19,7 +24,7 @@ class QueryParametersTest {
 
   @Test
   void emptyValuesCountAsAbsent() {
-    RunFilter f = RunFilter.parse("limit=50&tenant=&environment=&status=&function=&app=", 50, 1000);
+    RunFilter f = RunFilter.parse("limit=50&tenant=&environment=&status=&function=&app=", SETTINGS, CLOCK);
 
     assertThat(f.tenant()).isEmpty();
     assertThat(f.statuses()).isEmpty();
@@ -27,7 +32,7 @@ class QueryParametersTest {
 
   @Test
   void decodesValuesAndParsesStatusList() {
-    RunFilter f = RunFilter.parse("tenant=acme%20corp&status=FAILED,timed_out,failed&limit=7", 50, 1000);
+    RunFilter f = RunFilter.parse("tenant=acme%20corp&status=FAILED,timed_out,failed&limit=7", SETTINGS, CLOCK);
 
     assertThat(f.tenant()).isEqualTo(Optional.of("acme corp"));
     assertThat(f.statuses()).isEqualTo(List.of("failed", "timed_out"));
@@ -36,21 +41,21 @@ class QueryParametersTest {
 
   @Test
   void limitOutOfRange() {
-    assertThatThrownBy(() -> RunFilter.parse("limit=0", 50, 1000))
+    assertThatThrownBy(() -> RunFilter.parse("limit=0", SETTINGS, CLOCK))
         .isInstanceOf(ApiException.class).hasMessage("limit must be 1..1000, was 0");
-    assertThatThrownBy(() -> RunFilter.parse("limit=1001", 50, 1000))
+    assertThatThrownBy(() -> RunFilter.parse("limit=1001", SETTINGS, CLOCK))
         .hasMessage("limit must be 1..1000, was 1001");
   }
 
   @Test
   void limitNotANumber() {
-    assertThatThrownBy(() -> RunFilter.parse("limit=ten", 50, 1000))
+    assertThatThrownBy(() -> RunFilter.parse("limit=ten", SETTINGS, CLOCK))
         .isInstanceOf(ApiException.class).hasMessage("limit must be 1..1000, was \"ten\"");
   }
 
   @Test
   void unknownStatus() {
-    assertThatThrownBy(() -> RunFilter.parse("status=done", 50, 1000))
+    assertThatThrownBy(() -> RunFilter.parse("status=done", SETTINGS, CLOCK))
         .hasMessageStartingWith("status must be one of queued, running, waiting, completed, failed, cancelled, timed_out");
   }
 
@@ -58,21 +63,21 @@ class QueryParametersTest {
   void overLongValue() {
     String query = "tenant=" + "a".repeat(257);
 
-    assertThatThrownBy(() -> RunFilter.parse(query, 50, 1000))
+    assertThatThrownBy(() -> RunFilter.parse(query, SETTINGS, CLOCK))
         .hasMessage("tenant must be at most 256 characters, was 257");
   }
 
   @Test
   void unknownAndRepeatedParameters() {
-    assertThatThrownBy(() -> RunFilter.parse("stauts=failed", 50, 1000))
+    assertThatThrownBy(() -> RunFilter.parse("stauts=failed", SETTINGS, CLOCK))
         .hasMessageStartingWith("unknown parameter \"stauts\"");
-    assertThatThrownBy(() -> RunFilter.parse("app=a&app=b", 50, 1000))
+    assertThatThrownBy(() -> RunFilter.parse("app=a&app=b", SETTINGS, CLOCK))
         .hasMessage("app given more than once");
   }
 
   @Test
   void malformedPercentEncoding() {
-    assertThatThrownBy(() -> RunFilter.parse("tenant=%zz", 50, 1000))
+    assertThatThrownBy(() -> RunFilter.parse("tenant=%zz", SETTINGS, CLOCK))
         .isInstanceOf(ApiException.class);
   }
 

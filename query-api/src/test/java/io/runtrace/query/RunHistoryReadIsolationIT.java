@@ -25,11 +25,10 @@ class RunHistoryReadIsolationIT {
     try (ClickHouseDatabase writer = RunHistoryServiceIT.connect(ch.writerUrl(), db);
         ClickHouseDatabase reader = RunHistoryServiceIT.connect(ch.readerUrl(), db)) {
       RunHistoryServiceIT.migrate(ch, writer, reader);
-      writer.insertJsonEachRow("runs", RunHistoryServiceIT.lines(
-          RunHistoryServiceIT.run("acme", "run-c", "completed", T0, T0 + 9 * SECOND, 1)));
+      RunHistoryServiceIT.insertRuns(writer, RunHistoryServiceIT.run("acme", "run-c", "completed", T0, T0 + 9 * SECOND, 1));
       writer.insertJsonEachRow("spans", RunHistoryServiceIT.lines(
           RunHistoryServiceIT.span("root", "", T0 + 2 * SECOND), RunHistoryServiceIT.span("child", "root", T0 + 3 * SECOND)));
-      RunHistoryServiceIT.awaitRows(reader, "runs", 1);
+      RunHistoryServiceIT.awaitRows(reader, "run_list", 1);
       RunHistoryServiceIT.awaitRows(reader, "spans", 2);
       try (RunHistoryService service = RunHistoryService.builder().reader(reader).host("127.0.0.1").port(0).build().start()) {
         assertThat(service.readerUrl()).isEqualTo(ch.readerUrl()).isNotEqualTo(ch.writerUrl());

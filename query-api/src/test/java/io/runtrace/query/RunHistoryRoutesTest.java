@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -59,7 +60,8 @@ class RunHistoryRoutesTest {
       }
     };
     QueryMetrics metrics = new QueryMetrics(registry);
-    RunHistoryApi api = new RunHistoryApi(fake, Clock.fixed(NOW, ZoneOffset.UTC), metrics, 50, 1000, 3);
+    RunHistoryApi api = new RunHistoryApi(fake, Clock.fixed(NOW, ZoneOffset.UTC), metrics,
+        RunHistoryApi.listSettings(50, 1000, Duration.ofDays(7), Duration.ofDays(31)), 3);
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(new BoundedExecutor(2, 4));
     server.createContext("/", RunHistoryRoutes.create(api, metrics, registry::scrape));
@@ -73,7 +75,8 @@ class RunHistoryRoutesTest {
 
   @Test
   void listsRunsWithFreshness() throws Exception {
-    answers = sql -> List.of(TestRows.run("r2", "running", T0 + 10, T0 + 99), TestRows.run("r1", "completed", T0, T0 + 7));
+    answers = firstSliceOnly(List.of(TestRows.run("r2", "running", T0 + 10, T0 + 99),
+        TestRows.run("r1", "completed", T0, T0 + 7)));
 
     HttpResponse<String> response = get("/v1/runs?limit=2&status=running,completed");
 
@@ -84,16 +87,122 @@ class RunHistoryRoutesTest {
     assertThat(body.get("runs").get(0).get("run_id").asText()).isEqualTo("r2");
     assertThat(body.get("freshness").get("as_of").asText()).isEqualTo("2025-01-02T03:05:00.000000000Z");
     assertThat(body.get("freshness").get("latest_update").asText()).isEqualTo("2025-01-02T03:04:05.123456888Z");
-    assertThat(queries).singleElement().asString().contains("status IN ('running', 'completed')", "LIMIT 2");
+    assertThat(body.get("has_more").asBoolean()).isFalse();
+    assertThat(body.get("next_cursor").isNull()).isTrue();
+    assertThat(body.get("window").get("to").asText()).isEqualTo("2025-01-02T03:05:00.000000000Z");
+    assertThat(body.get("window").get("from").asText()).isEqualTo("2024-12-26T03:05:00.000000000Z");
+    assertThat(queries.get(0)).contains("status IN ('running', 'completed')", "LIMIT 3");
+    assertThat(queries.get(1)).as("the next slice asks only for what is missing").endsWith("LIMIT 1");
   }
 
   @Test
-  void emptyListHasNullLatestUpdate() throws Exception {
+  void emptyListHasNullLatestUpdateAndReadsTheWindowInGrowingSlices() throws Exception {
     JsonNode body = JSON.readTree(get("/v1/runs").body());
 
     assertThat(body.get("runs")).isEmpty();
     assertThat(body.get("freshness").get("latest_update").isNull()).isTrue();
-    assertThat(queries).singleElement().asString().endsWith("LIMIT 50");
+    // 1 h, 4 h, 16 h, 64 h, then the rest of the 168 h window.
+    assertThat(queries).hasSize(5).allSatisfy(q -> assertThat(q).endsWith("LIMIT 51"));
+    assertThat(queries.get(0)).contains("created_unix_nano >= " + (NOW.getEpochSecond() - 3600) * 1_000_000_000L);
+  }
+
+  @Test
+  void aFullPageGivesACursorThatTheNextPageFollows() throws Exception {
+    answers = firstSliceOnly(List.of(TestRows.run("r3", "running", T0 + 30, T0), TestRows.run("r2", "running", T0 + 20, T0),
+        TestRows.run("r1", "running", T0 + 10, T0)));
+
+    JsonNode first = JSON.readTree(get("/v1/runs?limit=2&tenant=acme").body());
+
+    assertThat(first.get("runs")).extracting(r -> r.get("run_id").asText()).containsExactly("r3", "r2");
+    assertThat(first.get("has_more").asBoolean()).isTrue();
+    String cursor = first.get("next_cursor").asText();
+    assertThat(cursor).matches("[A-Za-z0-9_-]+");
+    queries.clear();
+    get("/v1/runs?limit=2&tenant=acme&cursor=" + cursor);
+    assertThat(queries.get(0)).contains("AND (created_unix_nano < " + (T0 + 20) + " OR created_unix_nano = "
+        + (T0 + 20) + " AND trace_id < 'trace-r2')", "created_unix_nano < " + (T0 + 21));
+  }
+
+  @Test
+  void aBadCursorOrOneOfAnotherQueryIs400() throws Exception {
+    answers = firstSliceOnly(List.of(TestRows.run("r2", "running", T0 + 20, T0), TestRows.run("r1", "running", T0 + 10, T0)));
+    String cursor = JSON.readTree(get("/v1/runs?limit=1&tenant=acme").body()).get("next_cursor").asText();
+
+    HttpResponse<String> garbage = get("/v1/runs?cursor=not-a-cursor");
+    HttpResponse<String> other = get("/v1/runs?tenant=globex&cursor=" + cursor);
+
+    assertThat(garbage.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(garbage.body()).get("message").asText())
+        .isEqualTo("cursor is not a cursor this API gave out; take next_cursor from a page");
+    assertThat(other.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(other.body()).get("message").asText()).startsWith("cursor was made for another query");
+  }
+
+  @Test
+  void badWindowsAre400() throws Exception {
+    assertThat(JSON.readTree(get("/v1/runs?from=yesterday").body()).get("message").asText())
+        .isEqualTo("from must be an RFC 3339 time such as 2026-11-30T12:00:00Z, was \"yesterday\"");
+    assertThat(JSON.readTree(get("/v1/runs?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z").body())
+        .get("message").asText()).startsWith("from must be before to");
+    assertThat(JSON.readTree(get("/v1/runs?from=2024-01-01T00:00:00Z").body()).get("message").asText())
+        .endsWith("is longer than 744 h, the most this service allows");
+    assertThat(get("/v1/runs?stale=maybe").statusCode()).isEqualTo(400);
+    assertThat(queries).isEmpty();
+  }
+
+  @Test
+  void statsMapTheRollupRows() throws Exception {
+    answers = sql -> {
+      if (sql.startsWith("SELECT app, function, status")) {
+        return List.of(row("{\"app\":\"billing\",\"function\":\"charge\",\"status\":\"completed\",\"runs\":\"8\",\"refreshed\":\"" + T0 + "\"}"),
+            row("{\"app\":\"billing\",\"function\":\"charge\",\"status\":\"failed\",\"runs\":\"2\",\"refreshed\":\"" + T0 + "\"}"),
+            row("{\"app\":\"billing\",\"function\":\"refund\",\"status\":\"running\",\"runs\":\"1\",\"refreshed\":\"0\"}"),
+            row("{\"app\":\"billing\",\"function\":\"refund\",\"status\":\"queued\",\"runs\":\"0\",\"refreshed\":\"0\"}"));
+      }
+      if (sql.startsWith("SELECT app, function, quantiles")) {
+        return List.of(row("{\"app\":\"billing\",\"function\":\"charge\",\"q\":[10.5,20,30]}"),
+            row("{\"app\":\"billing\",\"function\":\"refund\",\"q\":[null,null,null]}"));
+      }
+      if (sql.startsWith("SELECT quantiles")) return List.of(row("{\"q\":[11,21,31]}"));
+      return List.of(row("{\"start\":1735786800,\"status\":\"completed\",\"runs\":\"8\"}"),
+          row("{\"start\":1735786800,\"status\":\"failed\",\"runs\":\"2\"}"),
+          row("{\"start\":1735790400,\"status\":\"running\",\"runs\":\"1\"}"));
+    };
+
+    JsonNode body = JSON.readTree(get("/v1/stats?tenant=acme").body());
+
+    assertThat(body.get("window").get("from").asText()).isEqualTo("2025-01-01T03:00:00.000000000Z");
+    assertThat(body.get("window").get("to").asText()).isEqualTo("2025-01-02T04:00:00.000000000Z");
+    assertThat(body.get("window").get("bucket_seconds").asLong()).isEqualTo(3600);
+    assertThat(body.get("runs").asLong()).isEqualTo(11);
+    assertThat(body.get("by_status").toString()).isEqualTo("{\"completed\":8,\"failed\":2,\"running\":1}");
+    assertThat(body.get("failure_rate").asDouble()).isEqualTo(0.2);
+    assertThat(body.get("duration_ms").toString()).isEqualTo("{\"p50\":11.0,\"p95\":21.0,\"p99\":31.0}");
+    assertThat(body.get("functions")).hasSize(2);
+    assertThat(body.get("functions").get(0).get("duration_ms").get("p50").asDouble()).isEqualTo(10.5);
+    assertThat(body.get("functions").get(1).get("failure_rate").isNull()).isTrue();
+    assertThat(body.get("functions").get(1).get("duration_ms").get("p99").isNull()).isTrue();
+    assertThat(body.get("series")).hasSize(2);
+    assertThat(body.get("series").get(0).get("by_status").get("failed").asLong()).isEqualTo(2);
+    assertThat(body.get("freshness").get("latest_update").asText()).isEqualTo(Rows.isoOrNull(T0));
+    assertThat(queries).hasSize(4).allSatisfy(q -> assertThat(q).contains("run_stats FINAL WHERE tenant = 'acme'"));
+    assertThat(get("/v1/stats?bucket=90m").statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(get("/v1/stats?bucket=1h&from=2024-12-05T00:00:00Z").body()).get("message").asText())
+        .contains("points over this window; at most 500");
+  }
+
+  private static JsonNode row(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Rows for the first slice of a page; later slices of the same request find nothing. */
+  private Function<String, List<JsonNode>> firstSliceOnly(List<JsonNode> rows) {
+    return sql -> sql.contains(" AND created_unix_nano < " + NOW.getEpochSecond() * 1_000_000_000L + " ")
+        || sql.contains("trace_id < ") ? rows : List.of();
   }
 
   @Test
@@ -124,14 +233,29 @@ class RunHistoryRoutesTest {
 
   @Test
   void sameRunIdInTwoTenantsIs409() throws Exception {
-    answers = sql -> List.of(TestRows.run("r1", "running", T0, T0), TestRows.run("r1", "running", T0, T0));
+    answers = sql -> sql.contains("run_ids")
+        ? List.of(row("{\"tenant\":\"a\",\"environment\":\"p\",\"trace_id\":\"t1\",\"created_unix_nano\":\"" + T0 + "\"}"),
+            row("{\"tenant\":\"b\",\"environment\":\"p\",\"trace_id\":\"t2\",\"created_unix_nano\":\"" + T0 + "\"}"))
+        : List.of(((com.fasterxml.jackson.databind.node.ObjectNode) TestRows.run("r1", "running", T0, T0))
+            .put("trace_id", sql.contains("'t1'") ? "t1" : "t2"));
 
     assertThat(get("/v1/runs/r1").statusCode()).isEqualTo(409);
   }
 
   @Test
+  void aRunWhoseIdChangedIsNotFoundUnderItsOldId() throws Exception {
+    answers = sql -> sql.contains("run_ids")
+        ? List.of(row("{\"tenant\":\"a\",\"environment\":\"p\",\"trace_id\":\"t1\",\"created_unix_nano\":\"" + T0 + "\"}"))
+        : List.of(TestRows.run("r2", "running", T0, T0));
+
+    assertThat(get("/v1/runs/r1").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void traceNestsSpansAndReportsTruncation() throws Exception {
-    answers = sql -> sql.contains(".runs ")
+    answers = sql -> sql.contains("run_ids")
+        ? List.of(row("{\"tenant\":\"acme\",\"environment\":\"prod\",\"trace_id\":\"trace-r1\",\"created_unix_nano\":\"" + T0 + "\"}"))
+        : sql.contains("run_list")
         ? List.of(TestRows.run("r1", "completed", T0, T0 + 1))
         : List.of(TestRows.span("root", "", T0), TestRows.span("a", "root", T0 + 1),
             TestRows.span("b", "a", T0 + 2), TestRows.span("c", "root", T0 + 3));
@@ -144,7 +268,10 @@ class RunHistoryRoutesTest {
         .isEqualTo("b");
     assertThat(body.get("truncated").asBoolean()).isTrue();
     assertThat(body.get("span_count").asInt()).isEqualTo(3);
-    assertThat(queries.get(1)).contains("WHERE trace_id = 'trace-r1' AND tenant IN ('acme', '')", "LIMIT 4");
+    assertThat(queries.get(0)).contains("FROM runtrace.run_ids FINAL WHERE tenant = 'acme' AND run_id = 'r1'");
+    assertThat(queries.get(1)).contains("FROM runtrace.run_list FINAL WHERE tenant = 'acme' AND environment = 'prod'");
+    assertThat(queries.get(2)).contains("WHERE trace_id = 'trace-r1' AND start_time >= ", "AND tenant IN ('acme', '')",
+        "LIMIT 4");
   }
 
   @Test
@@ -159,7 +286,7 @@ class RunHistoryRoutesTest {
     assertThat(response.headers().firstValue("Retry-After")).isPresent();
     assertThat(response.body()).isEqualTo(
         "{\"error\":\"unavailable\",\"message\":\"the run history store did not answer; retry later\"}");
-    assertThat(registry.scrape()).contains("runtrace_query_clickhouse_errors_total{query=\"select_runs\"} 1.0");
+    assertThat(registry.scrape()).contains("runtrace_query_clickhouse_errors_total{query=\"select_run_page\"} 1.0");
   }
 
   @Test

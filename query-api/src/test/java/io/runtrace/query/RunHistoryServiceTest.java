@@ -34,7 +34,7 @@ class RunHistoryServiceTest {
       assertThat(runs.headers().firstValue("Retry-After")).isPresent();
       assertThat(runs.body()).isEqualTo("{\"error\":\"unavailable\",\"message\":\"the run history store did not answer; retry later\"}");
       assertThat(get(service, "/metrics").body())
-          .contains("runtrace_query_clickhouse_errors_total{query=\"select_runs\"} 1.0")
+          .contains("runtrace_query_clickhouse_errors_total{query=\"select_run_page\"} 1.0")
           .contains("runtrace_query_clickhouse_errors_total{query=\"select_trace_spans\"} 0.0");
     } finally {
       reader.close();

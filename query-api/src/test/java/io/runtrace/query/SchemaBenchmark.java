@@ -3,14 +3,16 @@ package io.runtrace.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.clickhouse.ClickHouseDialect;
-import io.runtrace.clickhouse.ClickHouseSql;
 import io.runtrace.clickhouse.ClickHouseDialect.Feature;
 import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.LocalStack;
 import io.runtrace.schema.SchemaMigrator;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -59,14 +61,12 @@ public final class SchemaBenchmark {
         }
       }
       System.out.println();
-      System.out.println(String.format("%-8s %-20s %7s %7s %7s %-11s %-11s %-11s %-11s %-11s %-11s %9s", "engine",
-          "schema", "load s", "B/span", "B/run", "page", "failed", "by id", "trace", "run by key", "trace 2 h",
-          "rows/id"));
+      System.out.println(String.format("%-8s %-20s %7s %7s %7s %-11s %-11s %-11s %-11s %9s", "engine",
+          "schema", "load s", "B/span", "B/run", "page", "failed", "by id", "trace", "rows/id"));
       rows.forEach(System.out::println);
-      System.out.println("(ms, p50 / p99 of " + CALLS + " calls. page, failed, by id, trace: the SQL query-api sends"
-          + " today (one tenant's newest 50 runs, the same for status failed, a run by id, its spans); run by key and"
-          + " trace 2 h: a run by trace id and its spans within 2 hours, reads through the key. rows/id: rows the"
-          + " by-id lookup read, from system.query_log)");
+      System.out.println("(ms, p50 / p99 of " + CALLS + " calls of the SQL query-api sends: one tenant's newest 50"
+          + " runs of the default window, the same for status failed, a run by id (its keys, then the run), its spans."
+          + " B/run: run_list and run_ids. rows/id: rows the by-id lookup read, from system.query_log)");
     }
   }
 
@@ -79,7 +79,7 @@ public final class SchemaBenchmark {
       SchemaMigrator.clickHouseStatements(db, false, v.dialect()).forEach(ch::execute);
       long begin = System.nanoTime();
       RunHistoryLoad.load(ch, RUNS);
-      ch.execute("OPTIMIZE TABLE " + db + ".runs FINAL");
+      for (String table : List.of("run_list", "run_ids")) ch.execute("OPTIMIZE TABLE " + db + "." + table + " FINAL");
       ch.execute("OPTIMIZE TABLE " + db + ".spans FINAL");
       double loadSeconds = (System.nanoTime() - begin) / 1e9;
       Map<String, long[]> bytes = new LinkedHashMap<>();
@@ -87,30 +87,32 @@ public final class SchemaBenchmark {
           + " WHERE database = '" + db + "' AND active GROUP BY table")) {
         bytes.put(r.get("table").asText(), new long[] {Rows.longValue(r, "n"), Rows.longValue(r, "b")});
       }
-      String runId = ch.query(RunHistoryLoad.runIdSql(RUNS / 2)).get(0).get("r").asText();
-      JsonNode run = ch.query(new SelectRunById(db).sql(runId, Optional.empty(), Optional.empty())).get(0);
-      RunFilter page = new RunFilter(Optional.of("tenant-3"), Optional.of("production"), List.of(), Optional.empty(),
-          Optional.empty(), 50);
-      RunFilter failed = new RunFilter(Optional.of("tenant-3"), Optional.of("production"), List.of("failed"),
-          Optional.empty(), Optional.empty(), 50);
-      String pageSql = new SelectRuns(db).sql(page);
-      String failedSql = new SelectRuns(db).sql(failed);
-      String byIdSql = new SelectRunById(db).sql(runId, Optional.empty(), Optional.empty());
-      String traceSql = new SelectTraceSpans(db).sql(Rows.text(run, "tenant"), Rows.text(run, "trace_id"), 10_000);
-      // Reads through the key, as the read model of the next issue does: what a column's codec costs per lookup.
-      String byKeySql = "SELECT " + RunJson.COLUMNS + " FROM " + db + ".runs FINAL WHERE trace_id = "
-          + ClickHouseSql.literal(Rows.text(run, "trace_id"));
-      long startedSeconds = Rows.longValue(run, "started_unix_nano") / 1_000_000_000L;
-      String dayTraceSql = traceSql.replace(" ORDER BY", " AND start_time >= toDateTime(" + (startedSeconds - 3600)
-          + ") AND start_time < toDateTime(" + (startedSeconds + 3600) + ") ORDER BY");
-      String line = String.format("%-8s %-20s %7.1f %7.1f %7.1f %-11s %-11s %-11s %-11s %-11s %-11s %9s",
+      Clock clock = Clock.fixed(Instant.ofEpochSecond(RunHistoryLoad.END_NANOS / 1_000_000_000L), ZoneOffset.UTC);
+      RunFilter.RunListSettings settings = RunHistoryApi.listSettings(50, 1000, Duration.ofDays(7), Duration.ofDays(31));
+      RunFilter page = RunFilter.parse("tenant=tenant-3&environment=production", settings, clock);
+      RunFilter failed = RunFilter.parse("tenant=tenant-3&environment=production&status=failed", settings, clock);
+      RunPager pager = new RunPager(new SelectRunPage(db));
+      SelectRunById byId = new SelectRunById(db);
+      JsonNode key = ch.query(RunHistoryLoad.runKeySql(RUNS / 2)).get(0);
+      String keysSql = byId.keys(Rows.text(key, "run_id"), Optional.of(Rows.text(key, "tenant")),
+          Optional.of(Rows.text(key, "environment")));
+      JsonNode k = ch.query(keysSql).get(0);
+      String runSql = byId.run(Rows.text(k, "tenant"), Rows.text(k, "environment"), Rows.longValue(k, "created_unix_nano"),
+          Rows.text(k, "trace_id"));
+      JsonNode run = ch.query(runSql).get(0);
+      String traceSql = new SelectTraceSpans(db).sql(Rows.text(run, "tenant"), Rows.text(run, "trace_id"),
+          RunJson.firstSpanNanos(run), RunJson.lastSpanNanos(run), 10_000);
+      long runBytes = bytes.get("run_list")[1] + bytes.get("run_ids")[1];
+      String line = String.format("%-8s %-20s %7.1f %7.1f %7.1f %-11s %-11s %-11s %-11s %9s",
           v.engine().label(), v.name(), loadSeconds, (double) bytes.get("spans")[1] / bytes.get("spans")[0],
-          (double) bytes.get("runs")[1] / RUNS, times(() -> ch.query(pageSql)), times(() -> ch.query(failedSql)),
-          times(() -> ch.query(byIdSql)), times(() -> ch.query(traceSql)), times(() -> ch.query(byKeySql)),
-          times(() -> ch.query(dayTraceSql)), rowsRead(ch, byIdSql));
+          (double) runBytes / RUNS, times(() -> pager.page(page, ch::query)), times(() -> pager.page(failed, ch::query)),
+          times(() -> {
+            ch.query(keysSql);
+            return ch.query(runSql);
+          }), times(() -> ch.query(traceSql)), rowsRead(ch, keysSql) + rowsRead(ch, runSql));
       System.out.println(line);
       System.out.println("  largest columns, bytes per row: " + largestColumns(ch, db, "spans") + " | "
-          + largestColumns(ch, db, "runs"));
+          + largestColumns(ch, db, "run_list"));
       ch.dropDatabaseIfExists(db);
       return line;
     }
@@ -138,7 +140,7 @@ public final class SchemaBenchmark {
     return String.format("%.0f / %.0f", ms[CALLS / 2], ms[(int) Math.ceil(CALLS * 0.99) - 1]);
   }
 
-  private static String rowsRead(ClickHouseDatabase ch, String sql) {
-    return String.format("%,d", QueryLog.of(ch, sql).rows());
+  private static long rowsRead(ClickHouseDatabase ch, String sql) {
+    return QueryLog.of(ch, sql).rows();
   }
 }

@@ -7,65 +7,91 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** SQL generation of SelectRuns, SelectRunById and SelectTraceSpans. */
+/** SQL generation of the read model's queries: pages, runs by id, traces, stats. */
 class SelectQueriesTest {
   private static final String EVIL = "x' OR 1=1 --";
   private static final String EVIL_LITERAL = "'x\\' OR 1=1 --'";
+  private static final long S = 1_000_000_000L;
+  private static final TimeWindow WEEK = new TimeWindow(1_795_392_000L * S, 1_795_996_800L * S);
 
-  @Test
-  void selectRunsWithoutFilters() {
-    String sql = new SelectRuns("runtrace").sql(new RunFilter(Optional.empty(), Optional.empty(), List.of(),
-        Optional.empty(), Optional.empty(), 50));
-
-    assertThat(sql)
-        .startsWith("SELECT " + RunJson.COLUMNS + " FROM runtrace.runs FINAL WHERE 1 = 1 ORDER BY")
-        .endsWith("DESC, run_id DESC LIMIT 50")
-        .doesNotContain("FORMAT");
+  static RunFilter filter(Optional<String> tenant) {
+    return new RunFilter(tenant, Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+        WEEK, Optional.empty(), 50);
   }
 
   @Test
-  void selectRunsEscapesEveryFilter() {
-    String sql = new SelectRuns("runtrace").sql(new RunFilter(Optional.of(EVIL), Optional.of(EVIL),
-        List.of("failed", "timed_out"), Optional.of(EVIL), Optional.of("back\\slash"), 3));
+  void aPageSliceReadsTheTenantsKeyRangeAndPrunesDays() {
+    String sql = new SelectRunPage("runtrace").sql(filter(Optional.of("acme")), 1_795_993_200L * S,
+        1_795_996_800L * S, null, 51);
 
-    assertThat(sql).contains(
-        "AND tenant = " + EVIL_LITERAL,
-        "AND environment = " + EVIL_LITERAL,
-        "AND status IN ('failed', 'timed_out')",
-        "AND function = " + EVIL_LITERAL,
-        "AND app = 'back\\\\slash'",
-        "LIMIT 3");
+    assertThat(sql).isEqualTo("SELECT " + RunJson.COLUMNS + " FROM runtrace.run_list FINAL WHERE tenant = 'acme'"
+        + " AND created_time >= toDateTime(1795993200) AND created_time <= toDateTime(1795996800)"
+        + " AND created_unix_nano >= 1795993200000000000 AND created_unix_nano < 1795996800000000000"
+        + " AND deleted = 0 ORDER BY created_unix_nano DESC, trace_id DESC LIMIT 51");
+  }
+
+  @Test
+  void aPageAfterACursorContinuesStrictlyBelowItsPosition() {
+    String sql = new SelectRunPage("runtrace").sql(filter(Optional.empty()), 0, 10 * S + 1,
+        new RunCursor(10 * S, "t'9"), 5);
+
+    assertThat(sql).contains("AND (created_unix_nano < 10000000000 OR created_unix_nano = 10000000000"
+        + " AND trace_id < 't\\'9')").doesNotContain("tenant =");
+  }
+
+  @Test
+  void aPageEscapesEveryFilter() {
+    RunFilter f = new RunFilter(Optional.of(EVIL), Optional.of(EVIL), List.of("failed", "timed_out"),
+        Optional.of(EVIL), Optional.of("back\\slash"), Optional.of(true), WEEK, Optional.empty(), 3);
+    String sql = new SelectRunPage("runtrace").sql(f, 0, S, null, 3);
+
+    assertThat(sql).contains("tenant = " + EVIL_LITERAL, "AND environment = " + EVIL_LITERAL,
+        "AND status IN ('failed', 'timed_out')", "AND function = " + EVIL_LITERAL, "AND app = 'back\\\\slash'",
+        "AND stale = 1", "LIMIT 3");
     assertThat(sql).doesNotContain("= 'x' OR");
   }
 
   @Test
-  void selectRunByIdScopesWhenAsked() {
+  void aRunByIdGoesThroughItsKeys() {
     SelectRunById q = new SelectRunById("qa_1");
 
-    assertThat(q.sql("run-1", Optional.empty(), Optional.empty()))
-        .isEqualTo("SELECT " + RunJson.COLUMNS + " FROM qa_1.runs FINAL WHERE run_id = 'run-1'"
-            + " ORDER BY updated_unix_nano DESC, tenant, environment LIMIT 2");
-    assertThat(q.sql("run-1", Optional.of(EVIL), Optional.of("prod")))
-        .contains("WHERE run_id = 'run-1' AND tenant = " + EVIL_LITERAL + " AND environment = 'prod' ORDER BY");
+    assertThat(q.keys("run-1", Optional.empty(), Optional.empty())).isEqualTo(
+        "SELECT tenant, environment, trace_id, created_unix_nano FROM qa_1.run_ids FINAL WHERE run_id = 'run-1' LIMIT 10");
+    assertThat(q.keys("run-1", Optional.of(EVIL), Optional.of("prod")))
+        .contains("WHERE tenant = " + EVIL_LITERAL + " AND run_id = 'run-1' AND environment = 'prod'");
+    assertThat(q.run("acme", "prod", 1_795_996_800_123L * 1_000_000L, "t1")).isEqualTo("SELECT " + RunJson.COLUMNS
+        + " FROM qa_1.run_list FINAL WHERE tenant = 'acme' AND environment = 'prod'"
+        + " AND created_time = toDateTime(1795996800) AND created_unix_nano = 1795996800123000000"
+        + " AND trace_id = 't1' AND deleted = 0 LIMIT 1");
   }
 
   @Test
-  void selectTraceSpansAsksForOneMoreThanTheCap() {
-    String sql = new SelectTraceSpans("runtrace").sql(EVIL, "t'1", 10_000);
+  void aTraceIsReadInTheDaysItsSpansStartedAndAsksForOneMoreThanTheCap() {
+    String sql = new SelectTraceSpans("runtrace").sql(EVIL, "t'1", 7200 * S, 10_800 * S, 10_000);
 
     assertThat(sql).isEqualTo("SELECT " + SpanJson.COLUMNS + " FROM runtrace.spans FINAL"
-        + " WHERE trace_id = 't\\'1' AND tenant IN (" + EVIL_LITERAL + ", '')"
-        + " ORDER BY start_unix_nano, span_id LIMIT 10001");
+        + " WHERE trace_id = 't\\'1' AND start_time >= toDateTime(3600) AND start_time <= toDateTime(14400)"
+        + " AND tenant IN (" + EVIL_LITERAL + ", '') ORDER BY start_unix_nano, span_id LIMIT 10001");
+    assertThat(new SelectTraceSpans("runtrace").sql("", "t1", S, S, 5)).contains("AND tenant IN ('')")
+        .contains("start_time >= toDateTime(0)");
   }
 
   @Test
-  void selectTraceSpansOfATenantlessRunAsksForTheEmptyTenantOnce() {
-    assertThat(new SelectTraceSpans("runtrace").sql("", "t1", 5)).contains("AND tenant IN ('')");
+  void statsReadTheRollupOnly() {
+    StatsRequest r = new StatsRequest(Optional.of("acme"), Optional.empty(), Optional.of(EVIL), Optional.empty(),
+        1_795_910_400L, 1_795_996_800L, 3600);
+    SelectRunStats q = new SelectRunStats("runtrace");
+
+    assertThat(List.of(q.countsByFunction(r), q.durationsByFunction(r), q.durations(r), q.series(r)))
+        .allSatisfy(sql -> assertThat(sql).contains("FROM runtrace.run_stats FINAL WHERE tenant = 'acme'"
+            + " AND hour >= toDateTime(1795910400) AND hour < toDateTime(1795996800) AND function = " + EVIL_LITERAL)
+            .doesNotContain("run_list"));
+    assertThat(q.series(r)).startsWith("SELECT toUInt32(intDiv(toUInt32(hour), 3600) * 3600) AS start, status,");
   }
 
   @Test
   void databaseMustBeAnIdentifier() {
-    assertThatThrownBy(() -> new SelectRuns("runtrace; DROP TABLE runs"))
+    assertThatThrownBy(() -> new SelectRunPage("runtrace; DROP TABLE runs"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -2,6 +2,8 @@ package io.runtrace.schema;
 
 import io.runtrace.clickhouse.ClickHouseDialect;
 import io.runtrace.clickhouse.ClickHouseDialect.Feature;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,8 +20,9 @@ import java.util.regex.Pattern;
  *   <li>{@code ${codec:Delta, ZSTD(1)}}: {@code CODEC(Delta, ZSTD(1))} where codecs exist, else nothing.
  *   <li>{@code ${index:name expr TYPE t GRANULARITY g}}: {@code , INDEX name expr …} where skip
  *       indexes exist, else nothing; it follows the last column, so it brings its own comma.
- *   <li>{@code ${settings}}: the table settings of the topology, {@code SETTINGS
- *       non_replicated_deduplication_window = 1000} on a single server that has it, else nothing.
+ *   <li>{@code ${settings}} or {@code ${settings:index_granularity = 1024}}: the given table
+ *       settings and those of the topology ({@code non_replicated_deduplication_window = 1000} on
+ *       a single server that has it) as one {@code SETTINGS} clause, or nothing.
  * </ul>
  */
 final class ClickHouseDdl {
@@ -69,10 +72,18 @@ final class ClickHouseDdl {
       case "lowcardinality" -> dialect.lowCardinality(required(name, arg).trim());
       case "codec" -> dialect.codec(required(name, arg).trim());
       case "index" -> dialect.has(Feature.SKIP_INDEXES) ? ", INDEX " + required(name, arg).trim() : "";
-      case "settings" -> !replicated && dialect.has(Feature.NON_REPLICATED_DEDUPLICATION)
-          ? "SETTINGS non_replicated_deduplication_window = " + DEDUPLICATION_WINDOW : "";
+      case "settings" -> settings(arg);
       default -> throw new IllegalStateException("unknown macro ${" + name + "} in: " + abbreviate(statement));
     };
+  }
+
+  private String settings(String table) {
+    List<String> all = new ArrayList<>();
+    if (table != null && !table.isBlank()) all.add(table.trim());
+    if (!replicated && dialect.has(Feature.NON_REPLICATED_DEDUPLICATION)) {
+      all.add("non_replicated_deduplication_window = " + DEDUPLICATION_WINDOW);
+    }
+    return all.isEmpty() ? "" : "SETTINGS " + String.join(", ", all);
   }
 
   private String engine(String engine, String statement) {

@@ -15,7 +15,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Applies the numbered DDL files to one server, expanded for its topology and release, and
+ * Applies the numbered DDL files to one server, expanded for its topology and release (data
+ * statements, {@code INSERT … SELECT}, on the first server only), and
  * records each applied version in {@code <database>.schema_migrations} with the server version
  * and topology it was applied for. Safe to run again: applied versions are skipped, and the DDL
  * itself is {@code IF NOT EXISTS}, so a crash between a statement and its record heals. Refuses
@@ -30,12 +31,15 @@ final class ClickHouseMigrator {
   private final String database;
   private final boolean replicated;
   private final String topology;
+  private final boolean first;
 
-  ClickHouseMigrator(ClickHouseDatabase db, String database, boolean replicated) {
+  /** @param first true for the first server given (the writer), the only one data statements run on */
+  ClickHouseMigrator(ClickHouseDatabase db, String database, boolean replicated, boolean first) {
     this.db = db;
     this.database = ClickHouseSql.identifier(database);
     this.replicated = replicated;
     this.topology = replicated ? REPLICATED : SINGLE;
+    this.first = first;
   }
 
   /** Returns the versions this call applied (empty when the server was up to date). */
@@ -61,7 +65,10 @@ final class ClickHouseMigrator {
         }
         continue;
       }
-      for (String statement : m.statements(ddl)) db.execute(statement);
+      for (String statement : m.statements(ddl)) {
+        // Replication brings the writer's rows to the readers; an insert on each would repeat them.
+        if (first || !isData(statement)) db.execute(statement);
+      }
       db.execute("INSERT INTO " + database + ".schema_migrations"
           + " (version, name, checksum, applied_at, server_version, topology) VALUES ("
           + m.version() + ", " + ClickHouseSql.literal(m.name()) + ", " + ClickHouseSql.literal(m.checksum())
@@ -71,6 +78,11 @@ final class ClickHouseMigrator {
       done.add(m.version());
     }
     return done;
+  }
+
+  /** An {@code INSERT}: runs on the first server only. */
+  static boolean isData(String statement) {
+    return statement.regionMatches(true, 0, "INSERT", 0, 6);
   }
 
   /** Applied versions and their checksums. */

@@ -33,9 +33,10 @@ public final class SchemaMigrator {
   public Map<String, List<Integer>> migrate() {
     Map<String, List<Integer>> applied = new LinkedHashMap<>();
     List<ClickHouseMigration> migrations = ClickHouseMigration.loadAll();
-    for (ClickHouseDatabase server : b.servers) {
+    for (int i = 0; i < b.servers.size(); i++) {
+      ClickHouseDatabase server = b.servers.get(i);
       applied.put(server.url().toString(),
-          new ClickHouseMigrator(server, b.database, b.replicated).migrate(migrations));
+          new ClickHouseMigrator(server, b.database, b.replicated, i == 0).migrate(migrations));
     }
     if (b.kafkaBootstrapServers != null) {
       new KafkaTopicCreator(b.kafkaBootstrapServers, b.replicationFactor, b.timeoutMs).ensure(topics());
@@ -80,7 +81,7 @@ public final class SchemaMigrator {
 
     private Builder() {}
 
-    /** A ClickHouse server to migrate; add the writer and every reader replica. */
+    /** A ClickHouse server to migrate; add the writer first, then every reader replica. */
     public Builder clickHouse(ClickHouseDatabase server) {
       servers.add(Objects.requireNonNull(server, "clickhouse server"));
       return this;

@@ -33,14 +33,14 @@ class SchemaMigratorIT {
     String db = "schema_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     try (ClickHouseDatabase writer = db(ch.writerUrl(), db); ClickHouseDatabase reader = db(ch.readerUrl(), db)) {
       SchemaMigrator migrator = migrator(writer, reader, db);
-      assertThat(migrator.migrate().values()).containsOnly(List.of(1, 2));
+      assertThat(migrator.migrate().values()).containsOnly(List.of(1, 2, 3));
       assertThat(migrator.migrate().values()).containsOnly(List.of());
 
       JsonNode record = writer.query("SELECT any(server_version) AS v, any(topology) AS t, count() AS n FROM "
           + db + ".schema_migrations").get(0);
       assertThat(record.get("v").asText()).isEqualTo(writer.serverVersion().text()).startsWith(engine.label() + ".");
       assertThat(record.get("t").asText()).isEqualTo(engine.replicated() ? "replicated" : "single");
-      assertThat(record.get("n").asInt()).isEqualTo(2);
+      assertThat(record.get("n").asInt()).isEqualTo(3);
       assertThat(engines(writer, db)).containsOnly(engine.replicated() ? "ReplicatedReplacingMergeTree" : "ReplacingMergeTree");
 
       writer.insertJsonEachRow(db + ".runs", ("{\"tenant\":\"t\",\"run_id\":\"r1\",\"status\":\"running\","
@@ -52,6 +52,47 @@ class SchemaMigratorIT {
       }
       assertThat(reader.query("SELECT toString(created_time) AS c FROM " + db + ".runs").get(0).get("c").asText())
           .startsWith("2025-11-2");
+    }
+  }
+
+  @Test
+  void anUpgradeOfAPopulatedDatabaseKeepsItsRunsAndSpansInTheReadModel() throws Exception {
+    String db = "schema_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    try (ClickHouseDatabase writer = db(ch.writerUrl(), db); ClickHouseDatabase reader = db(ch.readerUrl(), db)) {
+      // The previous release: V001 and V002 only, with runs (one in two versions) and a span.
+      List<ClickHouseMigration> previous = ClickHouseMigration.loadAll().subList(0, 2);
+      new ClickHouseMigrator(writer, db, engine.replicated(), true).migrate(previous);
+      if (ch.replicated()) new ClickHouseMigrator(reader, db, true, false).migrate(previous);
+      writer.insertJsonEachRow(db + ".runs", (run("r1", "running", 1) + run("r1", "completed", 2) + run("r2", "failed", 1))
+          .getBytes(StandardCharsets.UTF_8));
+      writer.insertJsonEachRow(db + ".spans", ("{\"tenant\":\"t\",\"trace_id\":\"trace-r1\",\"span_id\":\"s1\","
+          + "\"start_unix_nano\":1763800000000000000,\"version\":1}\n").getBytes(StandardCharsets.UTF_8));
+      // uniqExact: 26.7 may collapse the two versions on insert already (optimize_on_insert).
+      awaitCount(reader, "SELECT uniqExact(run_id) AS n FROM " + db + ".runs", 2);
+
+      assertThat(migrator(writer, reader, db).migrate().values()).containsOnly(List.of(3));
+
+      // Copied once on the writer, replicated to the reader: each run once, at its newest version.
+      awaitCount(reader, "SELECT count() AS n FROM " + db + ".run_ids", 2);
+      List<String> runs = new ArrayList<>();
+      reader.query("SELECT run_id, status FROM " + db + ".run_list FINAL WHERE deleted = 0 ORDER BY run_id")
+          .forEach(r -> runs.add(r.get("run_id").asText() + "=" + r.get("status").asText()));
+      assertThat(runs).containsExactly("r1=completed", "r2=failed");
+      assertThat(reader.query("SELECT count() AS n FROM " + db + ".run_list").get(0).get("n").asInt()).isEqualTo(2);
+      assertThat(reader.query("SELECT count() AS n FROM " + db + ".spans").get(0).get("n").asInt()).isEqualTo(1);
+    }
+  }
+
+  private static String run(String runId, String status, int version) {
+    return "{\"tenant\":\"t\",\"environment\":\"prod\",\"run_id\":\"" + runId + "\",\"trace_id\":\"trace-" + runId
+        + "\",\"status\":\"" + status + "\",\"created_unix_nano\":1763800000000000000,\"version\":" + version + "}\n";
+  }
+
+  private static void awaitCount(ClickHouseDatabase server, String sql, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (server.query(sql).get(0).get("n").asInt() < n) {
+      assertThat(System.nanoTime()).as(sql + " reaches " + n + " within 30 s").isLessThan(deadline);
+      Thread.sleep(100);
     }
   }
 

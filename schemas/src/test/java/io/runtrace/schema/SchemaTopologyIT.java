@@ -85,8 +85,9 @@ class SchemaTopologyIT {
           .getBytes(StandardCharsets.UTF_8));
 
       assertThat(SchemaMigrator.builder().clickHouse(writer).database(db).build().migrate().values())
-          .containsOnly(List.of());
+          .containsOnly(List.of(3));
       assertThat(writer.query("SELECT count() AS n FROM " + db + ".runs").get(0).get("n").asInt()).isEqualTo(1);
+      assertThat(writer.query("SELECT count() AS n FROM " + db + ".run_list").get(0).get("n").asInt()).isEqualTo(1);
       assertThat(writer.query("SELECT name FROM system.columns WHERE database = '" + db
           + "' AND table = 'schema_migrations' AND name IN ('server_version', 'topology')")).hasSize(2);
     }

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps each table under an age and a byte budget by dropping whole day partitions on the writer
+ * Keeps each table under an age and a byte budget by dropping whole day (or month) partitions on the writer
  * replica (the drop replicates to readers). Partitions older than {@code maxAge} go first; then,
  * while the table's active parts exceed {@code maxBytes}, the oldest partition goes, but never
  * the newest one. Uses only {@code system.parts} and {@code ALTER TABLE … DROP PARTITION}, which
@@ -91,15 +91,15 @@ final class ClickHouseRetention implements AutoCloseable {
         + ClickHouseSql.literal(p.table()) + " AND active GROUP BY partition ORDER BY partition")) {
       long b = Long.parseLong(row.get("bytes").asText());
       total += b;
-      // Only day partitions (toYYYYMMDD) are dropped; anything else is counted but kept.
-      if (row.get("partition").asText().matches("\\d{8}")) parts.put(row.get("partition").asText(), b);
+      // Only day (toYYYYMMDD) and month (toYYYYMM) partitions are dropped; anything else is counted but kept.
+      if (row.get("partition").asText().matches("\\d{8}|\\d{6}")) parts.put(row.get("partition").asText(), b);
     }
     LocalDate cutoff = LocalDate.ofInstant(clock.instant().minus(p.maxAge()), zone);
     List<String> dropped = new ArrayList<>();
     List<String> days = new ArrayList<>(parts.keySet());
     for (int i = 0; i < days.size(); i++) {
       String day = days.get(i);
-      String reason = LocalDate.parse(day, DAY).isBefore(cutoff) ? "age"
+      String reason = lastDay(day).isBefore(cutoff) ? "age"
           : total > p.maxBytes() && i < days.size() - 1 ? "bytes" : null;
       if (reason == null) continue;
       writer.execute("ALTER TABLE " + writer.database() + "." + p.table() + " DROP PARTITION "
@@ -111,6 +111,12 @@ final class ClickHouseRetention implements AutoCloseable {
     }
     bytes.get(p.table()).set(total);
     return dropped;
+  }
+
+  /** The last day a partition holds: the day itself, or a month's last day. */
+  private static LocalDate lastDay(String partition) {
+    return partition.length() == 8 ? LocalDate.parse(partition, DAY)
+        : java.time.YearMonth.parse(partition, DateTimeFormatter.ofPattern("yyyyMM")).atEndOfMonth();
   }
 
   private Counter counter(String name, String table, String reason) {

@@ -42,14 +42,18 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
   private final AtomicBoolean healthy = new AtomicBoolean(true);
   private final KafkaClientMetrics consumerMetrics;
   private final SinkRebalance rebalance;
+  /** Told the hours of the run_list rows each insert wrote. */
+  private final java.util.function.Consumer<java.util.Set<Long>> runsWritten;
   private final ExecutorService inserters = Executors.newFixedThreadPool(4, r -> {
     Thread t = new Thread(r, "runtrace-clickhouse-insert");
     t.setDaemon(true);
     return t;
   });
 
-  ClickHouseSink(SinkSettings settings, ClickHouseDatabase writer, MeterRegistry registry) {
+  ClickHouseSink(SinkSettings settings, ClickHouseDatabase writer, MeterRegistry registry,
+      java.util.function.Consumer<java.util.Set<Long>> runsWritten) {
     this.settings = settings;
+    this.runsWritten = runsWritten;
     this.writer = writer;
     this.batch = new SinkBatch(settings, System::currentTimeMillis);
     this.metrics = new SinkMetrics(registry, batch);
@@ -176,6 +180,7 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
     }
     metrics.inserted(tag, b.rows(), System.nanoTime() - start);
     b.markInserted();
+    if (!b.hours.isEmpty()) runsWritten.accept(b.hours);
     return true;
   }
 

@@ -23,8 +23,16 @@ final class PartitionDay {
 
   /** The day as {@code yyyyMMdd}, or {@link #UNKNOWN}. */
   int of(byte[] row) {
+    long nanos = nanos(row);
+    if (nanos < 0) return UNKNOWN;
+    LocalDate day = LocalDate.ofInstant(Instant.ofEpochSecond(nanos / 1_000_000_000L), zone);
+    return day.getYear() * 10_000 + day.getMonthValue() * 100 + day.getDayOfMonth();
+  }
+
+  /** The field's value in nanoseconds, or -1 when the row has no such number. */
+  long nanos(byte[] row) {
     int at = indexOf(row);
-    if (at < 0) return UNKNOWN;
+    if (at < 0) return -1;
     long nanos = 0;
     int i = at + needle.length;
     while (i < row.length && row[i] == ' ') i++;
@@ -32,9 +40,7 @@ final class PartitionDay {
     for (; i < row.length && row[i] >= '0' && row[i] <= '9' && digits < 19; i++, digits++) {
       nanos = nanos * 10 + (row[i] - '0');
     }
-    if (digits == 0) return UNKNOWN;
-    LocalDate day = LocalDate.ofInstant(Instant.ofEpochSecond(nanos / 1_000_000_000L), zone);
-    return day.getYear() * 10_000 + day.getMonthValue() * 100 + day.getDayOfMonth();
+    return digits == 0 ? -1 : nanos;
   }
 
   private int indexOf(byte[] row) {

@@ -21,6 +21,7 @@ final class RowJson {
   private static final SerializedString ATTR_KEYS = new SerializedString("attr_keys");
   private static final SerializedString ATTR_VALUES = new SerializedString("attr_values");
   private static final SerializedString CREATED_UNIX_NANO = new SerializedString("created_unix_nano");
+  private static final SerializedString DELETED = new SerializedString("deleted");
   private static final SerializedString END_UNIX_NANO = new SerializedString("end_unix_nano");
   private static final SerializedString ENDED_UNIX_NANO = new SerializedString("ended_unix_nano");
   private static final SerializedString ENVIRONMENT = new SerializedString("environment");
@@ -55,6 +56,9 @@ final class RowJson {
   private static final SerializedString UPDATED_UNIX_NANO = new SerializedString("updated_unix_nano");
   private static final SerializedString VERSION = new SerializedString("version");
   private static final SerializedString NEWLINE = new SerializedString("\n");
+  /** How a {@code run_ids} row starts; the sink routes rows by it. Every other runs-topic row is a {@code run_list} row. */
+  static final String RUN_ID_ROW_PREFIX = "{\"t\":\"run_id\"";
+  private static final SerializedString T = new SerializedString("t");
 
   private RowJson() {}
 
@@ -70,53 +74,97 @@ final class RowJson {
     return out.toByteArray();
   }
 
-  static byte[] run(RunRow r) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(640);
+  /**
+   * A run version as the runs topic's value: its {@code run_list} row, a tombstone for every key
+   * it was listed under before, and its {@code run_ids} row when it has a run id, a line each.
+   */
+  static byte[] runRecord(RunRow current, List<RunRow> tombstones) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(640 * (2 + tombstones.size()));
     try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-      g.writeStartObject();
-      g.writeFieldName(CREATED_UNIX_NANO);
-      g.writeNumber(r.createdUnixNano());
-      g.writeFieldName(TENANT);
-      g.writeString(r.tenant());
-      g.writeFieldName(ENVIRONMENT);
-      g.writeString(r.environment());
-      g.writeFieldName(RUN_ID);
-      g.writeString(r.runId());
-      g.writeFieldName(TRACE_ID);
-      g.writeString(r.traceId());
-      g.writeFieldName(APP);
-      g.writeString(r.app());
-      g.writeFieldName(FUNCTION);
-      g.writeString(r.function());
-      g.writeFieldName(STATUS);
-      g.writeString(r.status());
-      g.writeFieldName(STALE);
-      g.writeNumber(r.stale());
-      g.writeFieldName(QUEUED_UNIX_NANO);
-      g.writeNumber(r.queuedUnixNano());
-      g.writeFieldName(STARTED_UNIX_NANO);
-      g.writeNumber(r.startedUnixNano());
-      g.writeFieldName(ENDED_UNIX_NANO);
-      g.writeNumber(r.endedUnixNano());
-      g.writeFieldName(LAST_SPAN_UNIX_NANO);
-      g.writeNumber(r.lastSpanUnixNano());
-      g.writeFieldName(UPDATED_UNIX_NANO);
-      g.writeNumber(r.updatedUnixNano());
-      g.writeFieldName(SPAN_COUNT);
-      g.writeNumber(r.spanCount());
-      g.writeFieldName(ATTEMPTS);
-      g.writeNumber(r.attempts());
-      g.writeFieldName(ERROR);
-      g.writeString(r.error());
-      g.writeFieldName(ERROR_SPAN_ID);
-      g.writeString(r.errorSpanId());
-      g.writeFieldName(VERSION);
-      g.writeNumber(r.version());
-      g.writeEndObject();
+      g.setRootValueSeparator(NEWLINE);
+      write(g, current);
+      for (RunRow t : tombstones) write(g, t);
+      if (!current.runId().isEmpty()) writeRunId(g, current);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** One {@code run_list} row. */
+  static byte[] run(RunRow r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(640);
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      write(g, r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void write(JsonGenerator g, RunRow r) throws IOException {
+    g.writeStartObject();
+    g.writeFieldName(CREATED_UNIX_NANO);
+    g.writeNumber(r.createdUnixNano());
+    g.writeFieldName(TENANT);
+    g.writeString(r.tenant());
+    g.writeFieldName(ENVIRONMENT);
+    g.writeString(r.environment());
+    g.writeFieldName(RUN_ID);
+    g.writeString(r.runId());
+    g.writeFieldName(TRACE_ID);
+    g.writeString(r.traceId());
+    g.writeFieldName(APP);
+    g.writeString(r.app());
+    g.writeFieldName(FUNCTION);
+    g.writeString(r.function());
+    g.writeFieldName(STATUS);
+    g.writeString(r.status());
+    g.writeFieldName(STALE);
+    g.writeNumber(r.stale());
+    g.writeFieldName(QUEUED_UNIX_NANO);
+    g.writeNumber(r.queuedUnixNano());
+    g.writeFieldName(STARTED_UNIX_NANO);
+    g.writeNumber(r.startedUnixNano());
+    g.writeFieldName(ENDED_UNIX_NANO);
+    g.writeNumber(r.endedUnixNano());
+    g.writeFieldName(LAST_SPAN_UNIX_NANO);
+    g.writeNumber(r.lastSpanUnixNano());
+    g.writeFieldName(UPDATED_UNIX_NANO);
+    g.writeNumber(r.updatedUnixNano());
+    g.writeFieldName(SPAN_COUNT);
+    g.writeNumber(r.spanCount());
+    g.writeFieldName(ATTEMPTS);
+    g.writeNumber(r.attempts());
+    g.writeFieldName(ERROR);
+    g.writeString(r.error());
+    g.writeFieldName(ERROR_SPAN_ID);
+    g.writeString(r.errorSpanId());
+    g.writeFieldName(VERSION);
+    g.writeNumber(r.version());
+    g.writeFieldName(DELETED);
+    g.writeNumber(r.deleted());
+    g.writeEndObject();
+  }
+
+  /** The {@code run_ids} row of a version: {@link #RUN_ID_ROW_PREFIX}, then its partition's time. */
+  private static void writeRunId(JsonGenerator g, RunRow r) throws IOException {
+    g.writeStartObject();
+    g.writeFieldName(T);
+    g.writeString("run_id");
+    g.writeFieldName(CREATED_UNIX_NANO);
+    g.writeNumber(r.createdUnixNano());
+    g.writeFieldName(TENANT);
+    g.writeString(r.tenant());
+    g.writeFieldName(RUN_ID);
+    g.writeString(r.runId());
+    g.writeFieldName(TRACE_ID);
+    g.writeString(r.traceId());
+    g.writeFieldName(ENVIRONMENT);
+    g.writeString(r.environment());
+    g.writeFieldName(VERSION);
+    g.writeNumber(r.version());
+    g.writeEndObject();
   }
 
   private static void write(JsonGenerator g, SpanRow s) throws IOException {

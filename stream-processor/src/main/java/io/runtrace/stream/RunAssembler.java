@@ -125,7 +125,8 @@ final class RunAssembler implements Processor<byte[], byte[], byte[], byte[]> {
     if (state.runId().isEmpty()) return;
     state.revision++;
     RunRow row = state.toRow(context.currentSystemTimeMs() * 1_000_000L);
-    context.forward(new Record<>(bytes(traceId), RowJson.run(row), timestamp), RunAssemblyTopology.RUNS_SINK);
+    context.forward(new Record<>(bytes(traceId), RowJson.runRecord(row, state.relist(row)), timestamp),
+        RunAssemblyTopology.RUNS_SINK);
     metrics.runVersions.increment();
   }
 

@@ -2,7 +2,9 @@ package io.runtrace.stream;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import io.runtrace.model.RunStatus;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -45,6 +47,9 @@ final class RunState {
   long closedAtMs;
   /** The due time (ms) under which the run is indexed for its next check; see {@link RunExpiry}. */
   long dueMs;
+  /** The (tenant, environment) keys versions were listed under, oldest first, at most {@link #MAX_LISTED}. */
+  Set<String> listed = new LinkedHashSet<>();
+  static final int MAX_LISTED = 8;
 
   /** Merges one span; false when it was a duplicate and nothing changed. */
   boolean merge(SpanRow s) {
@@ -106,7 +111,27 @@ final class RunState {
         startedNanos,
         statusReport.terminal ? statusReport.nanos : 0,
         lastSpanNanos, createdNanos, updatedUnixNano, spanCount, Math.max(1, attempts),
-        error[0], error[1], revision);
+        error[0], error[1], revision, 0);
+  }
+
+  /**
+   * Tombstones for every key this run was listed under that {@code current} no longer has, and
+   * records {@code current}'s key. Repeated in every version, so compaction of the runs topic
+   * can't lose one.
+   */
+  List<RunRow> relist(RunRow current) {
+    String key = current.tenant() + '\u001f' + current.environment();
+    List<RunRow> tombstones = new ArrayList<>();
+    for (String former : listed) {
+      if (former.equals(key)) continue;
+      int cut = former.indexOf('\u001f');
+      tombstones.add(current.tombstone(former.substring(0, cut), former.substring(cut + 1)));
+    }
+    listed.remove(key);
+    listed.add(key);
+    // Past the bound the oldest former key goes: its tombstone is in ClickHouse already.
+    while (listed.size() > MAX_LISTED) listed.remove(listed.iterator().next());
+    return tombstones;
   }
 
   /**

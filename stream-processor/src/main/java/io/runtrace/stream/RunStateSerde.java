@@ -14,11 +14,13 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Run state in the store and its changelog as a compact binary record, a format byte first. It
- * replaced JSON, which cost more CPU than the merge itself; state written as JSON by earlier
- * versions (first byte {@code '{'}) is still read.
+ * replaced JSON, which cost more CPU than the merge itself; state written as JSON or as format 1
+ * by earlier versions is still read.
  */
 final class RunStateSerde implements Serializer<RunState>, Deserializer<RunState> {
   static final byte FORMAT_V1 = 1;
+  /** V1 and the keys the run was listed under. */
+  static final byte FORMAT_V2 = 2;
 
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {}
@@ -31,7 +33,7 @@ final class RunStateSerde implements Serializer<RunState>, Deserializer<RunState
     if (s == null) return null;
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + (s.spanIds == null ? 0 : s.spanIds.size() * 20));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT_V1);
+      out.writeByte(FORMAT_V2);
       string(out, s.traceId);
       for (RunState.Pick p : picks(s)) {
         string(out, p.value);
@@ -56,6 +58,8 @@ final class RunStateSerde implements Serializer<RunState>, Deserializer<RunState
       out.writeBoolean(s.closed);
       out.writeLong(s.closedAtMs);
       out.writeLong(s.dueMs);
+      out.writeInt(s.listed.size());
+      for (String key : s.listed) string(out, key);
     } catch (IOException e) {
       throw new SerializationException("cannot write run state", e);
     }
@@ -66,7 +70,7 @@ final class RunStateSerde implements Serializer<RunState>, Deserializer<RunState
   public RunState deserialize(String topic, byte[] bytes) {
     if (bytes == null) return null;
     if (bytes.length > 0 && bytes[0] == '{') return Json.read(bytes, RunState.class);
-    if (bytes.length == 0 || bytes[0] != FORMAT_V1) {
+    if (bytes.length == 0 || (bytes[0] != FORMAT_V1 && bytes[0] != FORMAT_V2)) {
       throw new SerializationException("unknown run state format " + (bytes.length == 0 ? "(empty)" : bytes[0]));
     }
     RunState s = new RunState();
@@ -100,6 +104,11 @@ final class RunStateSerde implements Serializer<RunState>, Deserializer<RunState
       s.closed = in.readBoolean();
       s.closedAtMs = in.readLong();
       s.dueMs = in.readLong();
+      if (bytes[0] == FORMAT_V2) {
+        int listed = in.readInt();
+        if (listed < 0 || listed > RunState.MAX_LISTED) throw new IOException("bad listed key count " + listed);
+        for (int i = 0; i < listed; i++) s.listed.add(string(in));
+      }
     } catch (IOException e) {
       throw new SerializationException("corrupt run state (" + bytes.length + " bytes)", e);
     }

@@ -22,8 +22,13 @@ final class SinkBatch {
   static final int BACKLOG_DELAY_FACTOR = 10;
   private final SinkSettings settings;
   private final LongSupplier clockMs;
-  private final Map<String, PartitionDay> days = new HashMap<>();
-  private final Map<String, String> tables = new HashMap<>();
+  private static final long SPANS = 0;
+  private static final long RUN_LIST = 1;
+  private static final long RUN_IDS = 2;
+  private static final byte[] RUN_ID_PREFIX = RowJson.RUN_ID_ROW_PREFIX.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private final PartitionDay spanDay;
+  private final PartitionDay runDay;
+  private final String[] tables;
   private final Map<Long, SinkBuffer> buffers = new LinkedHashMap<>();
   private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
   private volatile int rows;
@@ -34,10 +39,9 @@ final class SinkBatch {
   SinkBatch(SinkSettings settings, LongSupplier clockMs) {
     this.settings = settings;
     this.clockMs = clockMs;
-    tables.put(settings.spansTopic(), settings.spansTable());
-    tables.put(settings.runsTopic(), settings.runsTable());
-    days.put(settings.spansTopic(), new PartitionDay("start_unix_nano", settings.partitionZone()));
-    days.put(settings.runsTopic(), new PartitionDay("created_unix_nano", settings.partitionZone()));
+    this.tables = new String[] {settings.spansTable(), settings.runListTable(), settings.runIdsTable()};
+    this.spanDay = new PartitionDay("start_unix_nano", settings.partitionZone());
+    this.runDay = new PartitionDay("created_unix_nano", settings.partitionZone());
   }
 
   /** The rows of a record value: one JSON object per line; none for a null value (tombstone). */
@@ -96,8 +100,12 @@ final class SinkBatch {
     for (int i = 0; i < keys.length; i++) {
       byte[] row = recordRows.get(i);
       long key = keys[i];
-      buffers.computeIfAbsent(key, k -> new SinkBuffer(tables.get(partition.topic()), (int) (k & 0xffffffffL)))
-          .add(row);
+      SinkBuffer buffer = buffers.computeIfAbsent(key, k -> new SinkBuffer(tables[(int) (k >>> 32)], (int) k.longValue()));
+      buffer.add(row);
+      if (key >>> 32 == RUN_LIST) {
+        long created = runDay.nanos(row);
+        if (created >= 0) buffer.hours.add(created / 3_600_000_000_000L * 3600);
+      }
       if (rows == 0) startedMs = clockMs.getAsLong();
       rows = rows + 1;
       bytes = bytes + row.length + 1;
@@ -109,9 +117,17 @@ final class SinkBatch {
     add(partition, offset, rows(row));
   }
 
+  /** The row's (table, partition) group: a day, or for run_ids (monthly partitions) a month. */
   private long key(String topic, byte[] row) {
-    long table = topic.equals(settings.spansTopic()) ? 0 : 1;
-    return table << 32 | days.get(topic).of(row);
+    if (topic.equals(settings.spansTopic())) return SPANS << 32 | spanDay.of(row);
+    if (startsWith(row, RUN_ID_PREFIX)) return RUN_IDS << 32 | runDay.of(row) / 100;
+    return RUN_LIST << 32 | runDay.of(row);
+  }
+
+  private static boolean startsWith(byte[] row, byte[] prefix) {
+    if (row.length < prefix.length) return false;
+    for (int i = 0; i < prefix.length; i++) if (row[i] != prefix[i]) return false;
+    return true;
   }
 
   /** True when rows wait and the oldest waited {@code maxBatchDelay}. */

@@ -13,6 +13,8 @@ final class SinkBuffer {
   private final Body body = new Body();
   private int rows;
   private boolean inserted;
+  /** For run_list rows: the hours (unix seconds) the runs were first seen in, for the stats rollup. */
+  final java.util.Set<Long> hours = new java.util.TreeSet<>();
 
   SinkBuffer(String table, int day) {
     this.table = table;

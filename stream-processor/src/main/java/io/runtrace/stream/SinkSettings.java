@@ -7,7 +7,9 @@ import java.time.ZoneId;
  * The sink's settings, validated by {@link StreamProcessor.Builder}. A batch is inserted when it
  * holds {@code maxBatchRows} rows or {@code maxBatchBytes} bytes, when its oldest row waited
  * {@code maxBatchDelay} (up to ten times that while a backlog fills it), or before it would open more than {@code maxPartitionsPerBatch}
- * (table, day) groups; each group is one insert, so one insert never spans two partitions.
+ * (table, day) groups; each group is one insert, so one insert never spans two partitions. The
+ * runs topic's rows go to {@code runListTable}, those starting {@link RowJson#RUN_ID_ROW_PREFIX}
+ * to {@code runIdsTable} (monthly partitions).
  * {@code partitionZone} is the ClickHouse server's time zone, which decides where a day starts.
  */
 record SinkSettings(
@@ -16,7 +18,8 @@ record SinkSettings(
     String spansTopic,
     String runsTopic,
     String spansTable,
-    String runsTable,
+    String runListTable,
+    String runIdsTable,
     int maxBatchRows,
     int maxBatchBytes,
     Duration maxBatchDelay,

@@ -30,6 +30,7 @@ public final class StreamProcessor implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final SinkLagMonitor lagMonitor;
   private final ClickHouseRetention retention;
+  private final RunStatsRefresher stats;
 
   private StreamProcessor(Builder b) {
     this.b = b;
@@ -40,13 +41,19 @@ public final class StreamProcessor implements AutoCloseable {
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(b.registry);
     SinkSettings sinkSettings = new SinkSettings(b.bootstrapServers, b.applicationId + "-clickhouse-sink",
-        b.enrichedTopic, b.runsTopic, b.writer.database() + ".spans", b.writer.database() + ".runs",
+        b.enrichedTopic, b.runsTopic, b.writer.database() + ".spans", b.writer.database() + ".run_list",
+        b.writer.database() + ".run_ids",
         b.maxBatchRows, b.maxBatchBytes, b.maxBatchDelay, b.maxPartitionsPerBatch, Duration.ofMillis(200),
         Duration.ofSeconds(10), b.consumerLagRefresh, b.partitionZone);
-    this.sink = new ClickHouseSink(sinkSettings, b.writer, b.registry);
+    this.stats = new RunStatsRefresher(b.writer, Clock.systemUTC(), b.registry);
+    this.sink = new ClickHouseSink(sinkSettings, b.writer, b.registry, stats::markDirty);
     this.lagMonitor = new SinkLagMonitor(sinkSettings, b.registry);
     this.retention = new ClickHouseRetention(b.writer, List.of(
         new ClickHouseRetention.Policy("spans", b.spansMaxAge, b.spansMaxBytes),
+        new ClickHouseRetention.Policy("run_list", b.runsMaxAge, b.runsMaxBytes),
+        new ClickHouseRetention.Policy("run_ids", b.runsMaxAge, Long.MAX_VALUE),
+        new ClickHouseRetention.Policy("run_stats", b.runsMaxAge, Long.MAX_VALUE),
+        // Written before the read model (V003); it empties as its days age out.
         new ClickHouseRetention.Policy("runs", b.runsMaxAge, b.runsMaxBytes)), Clock.systemUTC(), b.partitionZone,
         b.registry);
     this.sinkThread = new Thread(sink, "runtrace-clickhouse-sink");
@@ -82,6 +89,7 @@ public final class StreamProcessor implements AutoCloseable {
     streams.start();
     sinkThread.start();
     retention.start(b.retentionInterval, b.retentionInterval);
+    stats.start(b.statsRefreshInterval);
     return this;
   }
 
@@ -99,6 +107,7 @@ public final class StreamProcessor implements AutoCloseable {
   public void close() {
     retention.close();
     lagMonitor.close();
+    stats.close();
     sink.close();
     // Leaving the group hands this instance's partitions to the others at once, not after the
     // session timeout (45 s), so a scale-in or a restart does not leave them unprocessed meanwhile.
@@ -135,6 +144,7 @@ public final class StreamProcessor implements AutoCloseable {
     private Duration consumerLagRefresh = Duration.ofSeconds(10);
     private ZoneId partitionZone = ZoneOffset.UTC;
     private Duration retentionInterval = Duration.ofMinutes(5);
+    private Duration statsRefreshInterval = Duration.ofSeconds(5);
     private Duration commitInterval = Duration.ofMillis(100);
     private Duration spansMaxAge = Duration.ofDays(30);
     private long spansMaxBytes = 50L << 30;
@@ -264,6 +274,16 @@ public final class StreamProcessor implements AutoCloseable {
     /** How often retention runs, the first time one interval after start. Default 5 min. */
     public Builder retentionInterval(Duration every) {
       this.retentionInterval = positive(every, "retentionInterval");
+      return this;
+    }
+
+    /** How often the {@code run_stats} rollup recomputes the hours the sink wrote runs for. Default 5 s. */
+    public Builder statsRefreshInterval(Duration interval) {
+      Objects.requireNonNull(interval, "statsRefreshInterval");
+      if (interval.compareTo(Duration.ofMillis(100)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("statsRefreshInterval must be 100 ms..1 h, was " + interval);
+      }
+      this.statsRefreshInterval = interval;
       return this;
     }
 

@@ -60,6 +60,9 @@ public final class StreamProcessorMain {
     if (env.containsKey("RUNTRACE_RUN_RETENTION_S")) {
       b.runRetention(Duration.ofSeconds(longVar(env, "RUNTRACE_RUN_RETENTION_S", 86_400)));
     }
+    if (env.containsKey("RUNTRACE_STATS_REFRESH_MS")) {
+      b.statsRefreshInterval(Duration.ofMillis(longVar(env, "RUNTRACE_STATS_REFRESH_MS", 5000)));
+    }
     if (env.containsKey("RUNTRACE_RETENTION_INTERVAL_S")) {
       b.retentionInterval(Duration.ofSeconds(longVar(env, "RUNTRACE_RETENTION_INTERVAL_S", 300)));
     }

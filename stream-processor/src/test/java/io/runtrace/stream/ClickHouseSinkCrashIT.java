@@ -43,11 +43,11 @@ class ClickHouseSinkCrashIT {
       });
       producing.start();
       // Kill once a good share of runs is in ClickHouse and more are in flight.
-      SinkFixture.await(() -> f.readerCount("SELECT count() AS n FROM " + f.database + ".runs FINAL") >= RUNS / 4,
+      SinkFixture.await(() -> f.readerCount("SELECT count() AS n FROM " + f.database + ".run_list FINAL WHERE deleted = 0") >= RUNS / 4,
           Duration.ofMinutes(3), "a quarter of the runs arrived");
       first.destroyForcibly();
       assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      long atKill = f.readerCount("SELECT count() AS n FROM " + f.database + ".runs FINAL");
+      long atKill = f.readerCount("SELECT count() AS n FROM " + f.database + ".run_list FINAL WHERE deleted = 0");
       Process second = startChild(f, stateDir, log);
       try {
         producing.join(120_000);

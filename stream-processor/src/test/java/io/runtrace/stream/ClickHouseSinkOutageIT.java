@@ -45,7 +45,7 @@ class ClickHouseSinkOutageIT {
         }
       });
       load.start();
-      SinkFixture.await(() -> f.readerCount("SELECT count() AS n FROM " + f.database + ".runs FINAL") > 50,
+      SinkFixture.await(() -> f.readerCount("SELECT count() AS n FROM " + f.database + ".run_list FINAL WHERE deleted = 0") > 50,
           Duration.ofMinutes(3), "runs flow before the outage");
 
       f.clickHouse.stopWriter();
@@ -89,7 +89,7 @@ class ClickHouseSinkOutageIT {
       try (StreamProcessor p = f.processor(state).build().start()) {
         for (int i = 0; i < 50; i++) f.sendRun(i);
         f.producer.flush();
-        SinkFixture.await(() -> f.readerCount("SELECT count() AS n FROM " + f.database + ".runs FINAL") > 0,
+        SinkFixture.await(() -> f.readerCount("SELECT count() AS n FROM " + f.database + ".run_list FINAL WHERE deleted = 0") > 0,
             Duration.ofMinutes(2), "the first runs arrived");
         f.clickHouse.stopWriter();
         try {

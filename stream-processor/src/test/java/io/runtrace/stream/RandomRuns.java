@@ -85,7 +85,7 @@ final class RandomRuns {
   static RunRow visible(RunRow r) {
     return new RunRow(r.tenant(), r.environment(), r.runId(), r.traceId(), r.app(), r.function(), r.status(),
         r.stale(), r.queuedUnixNano(), r.startedUnixNano(), r.endedUnixNano(), r.lastSpanUnixNano(), 0, 0,
-        r.spanCount(), r.attempts(), r.error(), r.errorSpanId(), 0);
+        r.spanCount(), r.attempts(), r.error(), r.errorSpanId(), 0, r.deleted());
   }
 
   private static KeyValue attempt(long a) {

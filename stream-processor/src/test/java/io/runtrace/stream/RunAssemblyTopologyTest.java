@@ -3,13 +3,17 @@ package io.runtrace.stream;
 import static io.runtrace.stream.TestSpans.T0;
 import static io.runtrace.stream.TestSpans.MS;
 import static io.runtrace.stream.TestSpans.request;
+import static io.runtrace.stream.TestSpans.kv;
 import static io.runtrace.stream.TestSpans.runSpan;
+import static io.runtrace.stream.TestSpans.span;
+import static io.runtrace.stream.TestSpans.spanId;
 import static io.runtrace.stream.TestSpans.stepSpan;
 import static io.runtrace.stream.TestSpans.traceId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.runtrace.model.RunAttributes;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -124,6 +128,31 @@ class RunAssemblyTopologyTest {
     assertThat(step.get("step").asText()).isEqualTo("charge");
     assertThat(step.get("status_code").asText()).isEqualTo("error");
     assertThat(lastRun().get("error").asText()).isEqualTo("step charge failed");
+  }
+
+  @Test
+  void givenTenantArrivingAfterTheFirstVersion_whenRunSpanKnown_thenTheOldKeyGetsATombstone() {
+    String t = traceId(5);
+    send(t, request(span(t, spanId(7), spanId(0), "queued", 0, 0, false, kv(RunAttributes.RUN_ID, "run-5"),
+        kv(RunAttributes.RUN_STATUS, "queued"))));
+    List<JsonNode> first = rows(runs.readValuesToList().get(0));
+    assertThat(first).extracting(r -> r.path("t").asText() + "/" + r.get("tenant").asText() + "/" + r.path("deleted").asInt())
+        .containsExactly("/" + "/0", "run_id//0");
+
+    send(t, request(runSpan(t, "run-5", "running", 0, 10)));
+    List<JsonNode> second = rows(runs.readValuesToList().get(0));
+    assertThat(second).extracting(r -> r.path("t").asText() + "/" + r.get("tenant").asText() + "/"
+        + r.get("environment").asText() + "/" + r.path("deleted").asInt() + "/" + r.get("version").asLong())
+        .containsExactly("/acme/prod/0/2", "//" + "/1/2", "run_id/acme/prod/0/2");
+    assertThat(second.get(1).get("created_unix_nano").asLong()).isEqualTo(second.get(0).get("created_unix_nano").asLong());
+
+    send(t, request(stepSpan(t, 1, "charge", 1, 1, 5, false)));
+    assertThat(rows(runs.readValuesToList().get(0))).as("the tombstone is repeated in every later version")
+        .extracting(r -> r.get("tenant").asText() + "/" + r.path("deleted").asInt()).containsExactly("acme/0", "/1", "acme/0");
+  }
+
+  private static List<JsonNode> rows(byte[] record) {
+    return SinkBatch.rows(record).stream().map(v -> Json.read(v, JsonNode.class)).toList();
   }
 
   @Test

@@ -36,6 +36,22 @@ class RunStateSerdeTest {
   }
 
   @Test
+  void stateWrittenInFormat1IsReadWithNoListedKeys() {
+    RunState state = sample();
+    byte[] v2 = serde.serialize("t", state);
+    // Format 1 is format 2 without the listed keys at the end: an int count and two strings.
+    int tail = 4;
+    for (String key : state.listed) tail += 4 + key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - tail);
+    v1[0] = RunStateSerde.FORMAT_V1;
+
+    RunState back = serde.deserialize("t", v1);
+
+    assertThat(back.listed).isEmpty();
+    assertThat(back.toRow(7)).isEqualTo(state.toRow(7));
+  }
+
+  @Test
   void nullsRoundTripAsNulls() {
     RunState state = sample();
     state.spanIds = null;
@@ -69,6 +85,8 @@ class RunStateSerdeTest {
     s.closed = true;
     s.closedAtMs = 5678;
     s.dueMs = 9999;
+    s.listed.add("\u001fproduction");
+    s.listed.add("acme\u001fproduction");
     return s;
   }
 }

@@ -17,7 +17,7 @@ class SinkBatchTest {
   final TopicPartition runs0 = new TopicPartition("runs", 0);
 
   SinkBatch batch(int rows, int bytes, int partitions) {
-    return new SinkBatch(new SinkSettings("k:1", "g", "spans", "runs", "db.spans", "db.runs", rows, bytes,
+    return new SinkBatch(new SinkSettings("k:1", "g", "spans", "runs", "db.spans", "db.run_list", "db.run_ids", rows, bytes,
         Duration.ofMillis(500), partitions, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1),
         ZoneOffset.UTC), clock::get);
   }
@@ -47,7 +47,7 @@ class SinkBatchTest {
     batch.add(spans0, 2, span(T0 + 5));
     batch.add(runs0, 7, run(T0));
     assertThat(batch.pending()).extracting(b -> b.table + "/" + b.day + "/" + b.rows())
-        .containsExactly("db.spans/20251122/2", "db.spans/20251119/1", "db.runs/20251122/1");
+        .containsExactly("db.spans/20251122/2", "db.spans/20251119/1", "db.run_list/20251122/1");
     assertThat(batch.offsets()).containsEntry(spans0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(3))
         .containsEntry(runs0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(8));
   }
@@ -106,7 +106,7 @@ class SinkBatchTest {
     batch.add(runs0, 4, run(T0));
     batch.add(runs0, 5, (byte[]) null);
     batch.pending().get(0).markInserted();
-    assertThat(batch.pending()).extracting(b -> b.table).containsExactly("db.runs");
+    assertThat(batch.pending()).extracting(b -> b.table).containsExactly("db.run_list");
     assertThat(batch.rows()).isEqualTo(2);
     assertThat(batch.offsets().get(runs0).offset()).isEqualTo(6);
   }
@@ -121,5 +121,19 @@ class SinkBatchTest {
     // Two more rows would pass the row bound: the whole record waits for the next batch.
     assertThat(batch.full("spans", SinkBatch.rows(two))).isTrue();
     assertThat(batch.full("spans", span(T0))).isFalse();
+  }
+
+  @Test
+  void runIdRowsGoToRunIdsByMonthAndRunListRowsNoteTheirHour() {
+    SinkBatch batch = batch(100, 1 << 20, 32);
+    long hourAfterT0 = T0 + 3_600_000_000_000L + 5;
+    byte[] list = run(hourAfterT0);
+    byte[] ids = (RowJson.RUN_ID_ROW_PREFIX + ",\"created_unix_nano\":" + hourAfterT0 + ",\"run_id\":\"r\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    batch.add(runs0, 0, java.util.List.of(list, ids));
+    assertThat(batch.pending()).extracting(b -> b.table + "/" + b.day + "/" + b.rows())
+        .containsExactly("db.run_list/20251122/1", "db.run_ids/202511/1");
+    assertThat(batch.pending().get(0).hours).containsExactly(T0 / 1_000_000_000L + 3600);
+    assertThat(batch.pending().get(1).hours).isEmpty();
   }
 }

@@ -125,7 +125,7 @@ final class SinkFixture implements AutoCloseable {
       throw e;
     }
     int n = expected.size();
-    String done = "SELECT count() AS n FROM " + database + ".runs FINAL WHERE span_count = " + SPANS_PER_RUN
+    String done = "SELECT count() AS n FROM " + database + ".run_list FINAL WHERE deleted = 0 AND span_count = " + SPANS_PER_RUN
         + " AND status IN ('completed', 'failed')";
     String spans = "SELECT count() AS n FROM " + database + ".spans FINAL";
     try {
@@ -133,7 +133,7 @@ final class SinkFixture implements AutoCloseable {
           "reader shows all " + n + " runs complete");
     } catch (AssertionError e) {
       java.util.Set<String> seen = new java.util.HashSet<>();
-      reader.query("SELECT trace_id FROM " + database + ".runs FINAL").forEach(r -> seen.add(r.get("trace_id").asText()));
+      reader.query("SELECT trace_id FROM " + database + ".run_list FINAL WHERE deleted = 0").forEach(r -> seen.add(r.get("trace_id").asText()));
       List<Integer> missing = new ArrayList<>();
       for (int i = 0; i < sent.size(); i++) if (!seen.contains(sent.get(i))) missing.add(i);
       throw new AssertionError(e.getMessage() + "; it shows " + readerCount(done) + " complete runs of "
@@ -141,7 +141,7 @@ final class SinkFixture implements AutoCloseable {
           + "; runs missing, by number sent: " + missing + whereInKafka(missing), e);
     }
     Map<String, String> seen = new HashMap<>();
-    for (JsonNode row : reader.query("SELECT trace_id, status, span_count FROM " + database + ".runs FINAL")) {
+    for (JsonNode row : reader.query("SELECT trace_id, status, span_count FROM " + database + ".run_list FINAL WHERE deleted = 0")) {
       assertThat(row.get("span_count").asInt()).as(row.toString()).isEqualTo(SPANS_PER_RUN);
       assertThat(seen.put(row.get("trace_id").asText(), row.get("status").asText())).as("duplicate run").isNull();
     }
@@ -149,6 +149,30 @@ final class SinkFixture implements AutoCloseable {
     JsonNode spanCounts = reader.query("SELECT count() AS n, uniqExact(trace_id, span_id) AS u FROM " + database
         + ".spans FINAL").get(0);
     assertThat(spanCounts.get("n").asLong()).isEqualTo((long) n * SPANS_PER_RUN).isEqualTo(spanCounts.get("u").asLong());
+    assertStatsMatchRuns(Duration.ofMinutes(1));
+  }
+
+  /** The run_stats rollup counts each status exactly as a brute-force count over run_list does. */
+  void assertStatsMatchRuns(Duration timeout) {
+    String rollup = "SELECT status, toUInt64(sum(runs)) AS n FROM " + database + ".run_stats FINAL GROUP BY status"
+        + " HAVING n > 0 ORDER BY status";
+    String brute = "SELECT status, count() AS n FROM " + database + ".run_list FINAL WHERE deleted = 0"
+        + " GROUP BY status ORDER BY status";
+    try {
+      await(() -> counts(rollup).equals(counts(brute)), timeout, "run_stats counts what run_list holds");
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ": rollup " + counts(rollup) + ", brute force " + counts(brute), e);
+    }
+  }
+
+  private Map<String, Long> counts(String sql) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    try {
+      reader.query(sql).forEach(r -> out.put(r.get("status").asText(), r.get("n").asLong()));
+    } catch (RuntimeException e) {
+      out.put("(query failed: " + e.getMessage() + ")", -1L);
+    }
+    return out;
   }
 
   /** For a failure message: where the missing runs' records are in the topics the sink reads, and the sink's commits. */

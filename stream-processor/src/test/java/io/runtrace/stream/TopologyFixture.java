@@ -47,9 +47,14 @@ final class TopologyFixture implements AutoCloseable {
     spans.pipeInput(new TestRecord<>(key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, recordTime));
   }
 
-  /** Every run version emitted since the last call, in order. */
+  /** Every run version emitted since the last call, in order: each record's first row. */
   List<RunRow> runVersions() {
-    return runs.readValuesToList().stream().map(v -> Json.read(v, RunRow.class)).toList();
+    return runRecords().stream().map(rows -> Json.read(rows.get(0), RunRow.class)).toList();
+  }
+
+  /** Every runs-topic record since the last call, as its rows (current, tombstones, run id). */
+  List<List<byte[]>> runRecords() {
+    return runs.readValuesToList().stream().map(SinkBatch::rows).toList();
   }
 
   /** The last version of each run emitted since the last call, by trace id. */
