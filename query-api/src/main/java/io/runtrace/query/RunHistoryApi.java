@@ -101,10 +101,9 @@ final class RunHistoryApi {
   ObjectNode stats(String rawQuery) {
     StatsRequest r = StatsRequest.parse(rawQuery, list.maxWindow(), clock);
     List<JsonNode> counts = metrics.query("select_stats", () -> reader.query(selectRunStats.countsByFunction(r)));
-    List<JsonNode> byFunction = metrics.query("select_stats", () -> reader.query(selectRunStats.durationsByFunction(r)));
-    List<JsonNode> overall = metrics.query("select_stats", () -> reader.query(selectRunStats.durations(r)));
+    List<JsonNode> durations = metrics.query("select_stats", () -> reader.query(selectRunStats.durations(r)));
     List<JsonNode> series = metrics.query("select_stats", () -> reader.query(selectRunStats.series(r)));
-    ObjectNode body = RunStatsJson.build(r, counts, byFunction, overall, series);
+    ObjectNode body = RunStatsJson.build(r, counts, durations, series);
     body.set("freshness", freshness(RunStatsJson.refreshed(counts)));
     return body;
   }

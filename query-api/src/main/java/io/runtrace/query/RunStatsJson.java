@@ -17,8 +17,7 @@ import java.util.Map;
 final class RunStatsJson {
   private RunStatsJson() {}
 
-  static ObjectNode build(StatsRequest r, List<JsonNode> counts, List<JsonNode> functionDurations,
-      List<JsonNode> durations, List<JsonNode> series) {
+  static ObjectNode build(StatsRequest r, List<JsonNode> counts, List<JsonNode> durations, List<JsonNode> series) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     ObjectNode window = body.putObject("window");
     window.put("from", Rows.iso(Instant.ofEpochSecond(r.fromHour())));
@@ -34,9 +33,13 @@ final class RunStatsJson {
       byFunction.computeIfAbsent(key(c), k -> new LinkedHashMap<>()).merge(status, n, Long::sum);
       overall.merge(status, n, Long::sum);
     }
-    summary(body, overall, durations.isEmpty() ? null : durations.get(0).get("q"));
     Map<String, JsonNode> quantiles = new LinkedHashMap<>();
-    functionDurations.forEach(d -> quantiles.put(key(d), d.get("q")));
+    JsonNode all = null;
+    for (JsonNode d : durations) {
+      if (Rows.longValue(d, "overall") == 1) all = d.get("q");
+      else quantiles.put(key(d), d.get("q"));
+    }
+    summary(body, overall, all);
     var functions = body.putArray("functions");
     byFunction.forEach((key, statuses) -> {
       ObjectNode f = functions.addObject();

@@ -6,7 +6,7 @@ import io.runtrace.clickhouse.ClickHouseSql;
  * The statements behind {@code GET /v1/stats}, all over the {@code run_stats} rollup (hourly rows
  * per tenant, environment, function and status, refreshed from {@code run_list} by the stream
  * processor), never over runs: counts per function and status, duration quantiles per function
- * and overall (t-digest states merged), and counts per status per bucket.
+ * and overall (t-digest states merged), and counts per status per bucket: three round trips.
  */
 final class SelectRunStats {
   private static final String QUANTILES = "quantilesTDigestMerge(0.5, 0.95, 0.99)(durations) AS q";
@@ -21,12 +21,10 @@ final class SelectRunStats {
         + table() + where(r) + " GROUP BY app, function, status";
   }
 
-  String durationsByFunction(StatsRequest r) {
-    return "SELECT app, function, " + QUANTILES + " FROM " + table() + where(r) + " GROUP BY app, function";
-  }
-
+  /** Quantiles per function ({@code overall = 0}) and over all of them (one row, {@code overall = 1}), in one round trip. */
   String durations(StatsRequest r) {
-    return "SELECT " + QUANTILES + " FROM " + table() + where(r);
+    return "SELECT app, function, 0 AS overall, " + QUANTILES + " FROM " + table() + where(r) + " GROUP BY app, function"
+        + " UNION ALL SELECT '' AS app, '' AS function, 1 AS overall, " + QUANTILES + " FROM " + table() + where(r);
   }
 
   String series(StatsRequest r) {

@@ -42,23 +42,7 @@ class RunHistoryRoutesTest {
 
   @BeforeEach
   void start() throws Exception {
-    ReadReplica fake = new ReadReplica() {
-      @Override
-      public List<JsonNode> query(String sql) {
-        queries.add(sql);
-        return answers.apply(sql);
-      }
-
-      @Override
-      public boolean ping() {
-        return pingOk;
-      }
-
-      @Override
-      public String database() {
-        return "runtrace";
-      }
-    };
+    ReadReplica fake = new RecordingReplica("runtrace", sql -> answers.apply(sql), () -> pingOk, queries);
     QueryMetrics metrics = new QueryMetrics(registry);
     RunHistoryApi api = new RunHistoryApi(fake, Clock.fixed(NOW, ZoneOffset.UTC), metrics,
         RunHistoryApi.listSettings(50, 1000, Duration.ofDays(7), Duration.ofDays(31)), 3);
@@ -159,11 +143,11 @@ class RunHistoryRoutesTest {
             row("{\"app\":\"billing\",\"function\":\"refund\",\"status\":\"running\",\"runs\":\"1\",\"refreshed\":\"0\"}"),
             row("{\"app\":\"billing\",\"function\":\"refund\",\"status\":\"queued\",\"runs\":\"0\",\"refreshed\":\"0\"}"));
       }
-      if (sql.startsWith("SELECT app, function, quantiles")) {
-        return List.of(row("{\"app\":\"billing\",\"function\":\"charge\",\"q\":[10.5,20,30]}"),
-            row("{\"app\":\"billing\",\"function\":\"refund\",\"q\":[null,null,null]}"));
+      if (sql.startsWith("SELECT app, function, 0 AS overall")) {
+        return List.of(row("{\"app\":\"billing\",\"function\":\"charge\",\"overall\":0,\"q\":[10.5,20,30]}"),
+            row("{\"app\":\"\",\"function\":\"\",\"overall\":1,\"q\":[11,21,31]}"),
+            row("{\"app\":\"billing\",\"function\":\"refund\",\"overall\":0,\"q\":[null,null,null]}"));
       }
-      if (sql.startsWith("SELECT quantiles")) return List.of(row("{\"q\":[11,21,31]}"));
       return List.of(row("{\"start\":1735786800,\"status\":\"completed\",\"runs\":\"8\"}"),
           row("{\"start\":1735786800,\"status\":\"failed\",\"runs\":\"2\"}"),
           row("{\"start\":1735790400,\"status\":\"running\",\"runs\":\"1\"}"));
@@ -185,7 +169,7 @@ class RunHistoryRoutesTest {
     assertThat(body.get("series")).hasSize(2);
     assertThat(body.get("series").get(0).get("by_status").get("failed").asLong()).isEqualTo(2);
     assertThat(body.get("freshness").get("latest_update").asText()).isEqualTo(Rows.isoOrNull(T0));
-    assertThat(queries).hasSize(4).allSatisfy(q -> assertThat(q).contains("run_stats FINAL WHERE tenant = 'acme'"));
+    assertThat(queries).hasSize(3).allSatisfy(q -> assertThat(q).contains("run_stats FINAL WHERE tenant = 'acme'"));
     assertThat(get("/v1/stats?bucket=90m").statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(get("/v1/stats?bucket=1h&from=2024-12-05T00:00:00Z").body()).get("message").asText())
         .contains("points over this window; at most 500");

@@ -18,22 +18,25 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The benchmark's load: runs of {@link #SPANS_PER_RECORD} spans, one record each, stamped with
  * the time they are produced. Every hundredth run is a probe (trace id starting {@code ffff}) whose
- * send time is remembered, so freshness can be measured on the reader replica.
+ * send time is remembered, so freshness can be measured on the reader replica. Public for
+ * query-api's {@code bin/bench-query}, which runs it as the live pipeline's load. Tenant
+ * {@code acme}, environment {@code prod}.
  */
-final class BenchLoad implements AutoCloseable {
-  static final int SPANS_PER_RECORD = 10;
+public final class BenchLoad implements AutoCloseable {
+  public static final int SPANS_PER_RECORD = 10;
   final KafkaProducer<String, byte[]> producer;
   final String topic;
-  final AtomicLong spansSent = new AtomicLong();
+  public final AtomicLong spansSent = new AtomicLong();
   /** Spans the broker acknowledged; the benchmark waits for these. */
   final AtomicLong spansAcked = new AtomicLong();
-  final AtomicLong sendFailures = new AtomicLong();
-  final Map<String, Long> probes = new ConcurrentHashMap<>();
+  public final AtomicLong sendFailures = new AtomicLong();
+  /** Probe trace id to {@link System#nanoTime()} when it was sent. */
+  public final Map<String, Long> probes = new ConcurrentHashMap<>();
   private final AtomicBoolean steady = new AtomicBoolean();
   private Thread thread;
   private long seq;
 
-  BenchLoad(String bootstrap, String topic) {
+  public BenchLoad(String bootstrap, String topic) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -73,7 +76,7 @@ final class BenchLoad implements AutoCloseable {
   }
 
   /** Produces {@code spansPerSecond} on a thread until {@link #stopSteady()}. */
-  void startSteady(int spansPerSecond) {
+  public void startSteady(int spansPerSecond) {
     steady.set(true);
     thread = new Thread(() -> {
       long runsPerTick = Math.max(1, spansPerSecond / SPANS_PER_RECORD / 100);
@@ -88,7 +91,7 @@ final class BenchLoad implements AutoCloseable {
     thread.start();
   }
 
-  void stopSteady() throws InterruptedException {
+  public void stopSteady() throws InterruptedException {
     steady.set(false);
     if (thread != null) thread.join();
     producer.flush();

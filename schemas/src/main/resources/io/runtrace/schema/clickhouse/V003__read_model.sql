@@ -7,6 +7,9 @@
 -- processor also writes a row with deleted = 1 under every key the run had before; reads take
 -- FINAL (the highest version per key) and skip deleted rows, so the run is listed once, under
 -- its current tenant. created_unix_nano is fixed at first sight: one partition, one cursor position.
+--
+-- Granules of 1,024 rows (not 8,192) on all three: a page, a point read and one tenant's day of
+-- stats each read one or two granules per partition, and FINAL reads whole granules.
 CREATE TABLE IF NOT EXISTS ${database}.run_list
 (
     tenant ${lowcardinality:String},
@@ -34,7 +37,7 @@ CREATE TABLE IF NOT EXISTS ${database}.run_list
 ENGINE = ${engine:ReplacingMergeTree(version)}
 PARTITION BY toYYYYMMDD(created_time)
 ORDER BY (tenant, environment, created_unix_nano, trace_id)
-${settings};
+${settings:index_granularity = 1024};
 
 -- A run id to its run's key. A row under an old tenant is a hint, checked against run_list.
 CREATE TABLE IF NOT EXISTS ${database}.run_ids
@@ -72,7 +75,7 @@ CREATE TABLE IF NOT EXISTS ${database}.run_stats
 ENGINE = ${engine:ReplacingMergeTree(version)}
 PARTITION BY toYYYYMMDD(hour)
 ORDER BY (tenant, environment, hour, app, function, status)
-${settings};
+${settings:index_granularity = 1024};
 
 -- Data statements run on the first server given (the writer); replication brings them to readers.
 INSERT INTO ${database}.run_list (tenant, environment, created_unix_nano, trace_id, run_id, app, function,
