@@ -70,6 +70,11 @@ public final class ClickHouseDatabase implements AutoCloseable {
     return settings.database;
   }
 
+  /** The user this client authenticates as (for logs; the password is never exposed). */
+  public String user() {
+    return settings.user;
+  }
+
   /** The server's release ({@code SELECT version()}), asked once and remembered. */
   public ClickHouseVersion serverVersion() {
     ClickHouseVersion v = version;

@@ -69,6 +69,11 @@ final class QueryMetrics {
         .register(registry);
   }
 
+  /** The registry the meters are in, for the reader router's meters. */
+  MeterRegistry registry() {
+    return registry;
+  }
+
   void rejected() {
     rejected.increment();
   }

@@ -1,8 +1,12 @@
 package io.runtrace.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtrace.query.routing.ReaderHealth;
+import io.runtrace.query.routing.ReaderRouter;
+import io.runtrace.query.routing.ServingReader;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,12 +20,14 @@ import java.util.Set;
  * The answers of the run-history endpoints, as JSON trees. Every answer carries
  * {@code freshness}: the server's time and the newest {@code updated_at} among the runs it
  * returns (for stats, the rollup's latest refresh), so a caller can tell current data from a
- * lagging replica.
+ * lagging replica, and the replica that served it with its replication delay. Each answer is read
+ * through the {@link ReaderRouter}: all of its queries on one reader, again on another when that
+ * reader goes away.
  */
 final class RunHistoryApi {
   private static final Set<String> RUN_PARAMETERS = Set.of("tenant", "environment");
 
-  private final ReadReplica reader;
+  private final ReaderRouter readers;
   private final Clock clock;
   private final QueryMetrics metrics;
   private final RunFilter.RunListSettings list;
@@ -31,21 +37,32 @@ final class RunHistoryApi {
   private final SelectTraceSpans selectTraceSpans;
   private final SelectRunStats selectRunStats;
 
+  /** Over one replica, checked on each {@code /health} (tests and tools). */
   RunHistoryApi(ReadReplica reader, Clock clock, QueryMetrics metrics, RunFilter.RunListSettings list,
       int maxSpansPerTrace) {
-    this.reader = reader;
+    this(ReaderRouter.builder().readers(List.of(reader)).meterRegistry(metrics.registry()).build(), clock, metrics,
+        list, maxSpansPerTrace);
+  }
+
+  RunHistoryApi(ReaderRouter readers, Clock clock, QueryMetrics metrics, RunFilter.RunListSettings list,
+      int maxSpansPerTrace) {
+    this.readers = readers;
     this.clock = clock;
     this.metrics = metrics;
     this.list = list;
     this.maxSpansPerTrace = maxSpansPerTrace;
-    this.pager = new RunPager(new SelectRunPage(reader.database()));
-    this.selectRunById = new SelectRunById(reader.database());
-    this.selectTraceSpans = new SelectTraceSpans(reader.database());
-    this.selectRunStats = new SelectRunStats(reader.database());
+    this.pager = new RunPager(new SelectRunPage(readers.database()));
+    this.selectRunById = new SelectRunById(readers.database());
+    this.selectTraceSpans = new SelectTraceSpans(readers.database());
+    this.selectRunStats = new SelectRunStats(readers.database());
   }
 
   /** {@code GET /v1/runs}: a page, newest first, with {@code next_cursor} and {@code has_more}. */
   ObjectNode listRuns(String rawQuery) {
+    return readers.read(reader -> listRuns(rawQuery, reader));
+  }
+
+  private ObjectNode listRuns(String rawQuery, ServingReader reader) {
     RunFilter filter = RunFilter.parse(rawQuery, list, clock);
     RunPager.Page page = pager.page(filter, sql -> metrics.query("select_run_page", () -> reader.query(sql)));
     ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -66,22 +83,30 @@ final class RunHistoryApi {
     ObjectNode window = body.putObject("window");
     window.put("from", Rows.iso(filter.window().from()));
     window.put("to", Rows.iso(filter.window().to()));
-    body.set("freshness", freshness(latest));
+    body.set("freshness", freshness(latest, reader));
     return body;
   }
 
   /** {@code GET /v1/runs/{runId}}. */
   ObjectNode getRun(String runIdSegment, String rawQuery) {
-    JsonNode row = findRun(runIdSegment, rawQuery);
+    return readers.read(reader -> getRun(runIdSegment, rawQuery, reader));
+  }
+
+  private ObjectNode getRun(String runIdSegment, String rawQuery, ServingReader reader) {
+    JsonNode row = findRun(runIdSegment, rawQuery, reader);
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.set("run", RunJson.toJson(row));
-    body.set("freshness", freshness(RunJson.updatedNanos(row)));
+    body.set("freshness", freshness(RunJson.updatedNanos(row), reader));
     return body;
   }
 
   /** {@code GET /v1/runs/{runId}/trace}. */
   ObjectNode getTrace(String runIdSegment, String rawQuery) {
-    JsonNode row = findRun(runIdSegment, rawQuery);
+    return readers.read(reader -> getTrace(runIdSegment, rawQuery, reader));
+  }
+
+  private ObjectNode getTrace(String runIdSegment, String rawQuery, ServingReader reader) {
+    JsonNode row = findRun(runIdSegment, rawQuery, reader);
     String traceId = Rows.text(row, "trace_id");
     List<JsonNode> spans = traceId.isEmpty()
         ? List.of()
@@ -93,35 +118,42 @@ final class RunHistoryApi {
     body.putArray("spans").addAll(tree.roots());
     body.put("span_count", tree.size());
     body.put("truncated", tree.truncated());
-    body.set("freshness", freshness(RunJson.updatedNanos(row)));
+    body.set("freshness", freshness(RunJson.updatedNanos(row), reader));
     return body;
   }
 
   /** {@code GET /v1/stats}: counts, failure rate, durations and a series, from the rollup. */
   ObjectNode stats(String rawQuery) {
+    return readers.read(reader -> stats(rawQuery, reader));
+  }
+
+  private ObjectNode stats(String rawQuery, ServingReader reader) {
     StatsRequest r = StatsRequest.parse(rawQuery, list.maxWindow(), clock);
     List<JsonNode> counts = metrics.query("select_stats", () -> reader.query(selectRunStats.countsByFunction(r)));
     List<JsonNode> durations = metrics.query("select_stats", () -> reader.query(selectRunStats.durations(r)));
     List<JsonNode> series = metrics.query("select_stats", () -> reader.query(selectRunStats.series(r)));
     ObjectNode body = RunStatsJson.build(r, counts, durations, series);
-    body.set("freshness", freshness(RunStatsJson.refreshed(counts)));
+    body.set("freshness", freshness(RunStatsJson.refreshed(counts), reader));
     return body;
   }
 
-  /** {@code GET /health}: the reader answers a ping, or the reason it does not. */
+  /** {@code GET /health}: ok while a reader is up; each reader's state, and the reasons when none is. */
   HealthAnswer health() {
-    try {
-      if (reader.ping()) return new HealthAnswer(true, null);
-      return new HealthAnswer(false, "ClickHouse reader does not answer a ping");
-    } catch (RuntimeException e) {
-      return new HealthAnswer(false, "ClickHouse reader ping failed: " + e.getClass().getSimpleName());
+    ReaderHealth h = readers.health();
+    ArrayNode list = JsonNodeFactory.instance.arrayNode();
+    for (ReaderHealth.Reader r : h.readers()) {
+      ObjectNode o = list.addObject().put("reader", r.name()).put("up", r.up());
+      if (r.delaySeconds().isPresent()) o.put("delay_s", r.delaySeconds().getAsLong());
+      else o.putNull("delay_s");
+      if (!r.up()) o.put("reason", r.reason());
     }
+    return new HealthAnswer(h.ok(), h.reason(), list);
   }
 
-  record HealthAnswer(boolean ok, String reason) {}
+  record HealthAnswer(boolean ok, String reason, ArrayNode readers) {}
 
   /** The run through its id's keys; 404 when none holds it, 409 when several runs share the id. */
-  private JsonNode findRun(String runIdSegment, String rawQuery) {
+  private JsonNode findRun(String runIdSegment, String rawQuery, ServingReader reader) {
     String runId = QueryParameters.runId(runIdSegment);
     QueryParameters p = QueryParameters.parse(rawQuery, RUN_PARAMETERS);
     Optional<String> tenant = p.text("tenant");
@@ -147,10 +179,13 @@ final class RunHistoryApi {
     return distinct.get(0);
   }
 
-  private ObjectNode freshness(long latestUpdateNanos) {
+  private ObjectNode freshness(long latestUpdateNanos, ServingReader reader) {
     ObjectNode f = JsonNodeFactory.instance.objectNode();
     f.put("as_of", Rows.iso(clock.instant()));
     f.put("latest_update", Rows.isoOrNull(latestUpdateNanos));
+    f.put("replica", reader.name());
+    if (reader.delaySeconds().isPresent()) f.put("replica_delay_s", reader.delaySeconds().getAsLong());
+    else f.putNull("replica_delay_s");
     return f;
   }
 

@@ -1,8 +1,11 @@
 package io.runtrace.query;
 
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.query.routing.ReaderRouterBuilder;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -12,6 +15,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class RunHistoryMain {
   static final String READER_URL = "RUNTRACE_CLICKHOUSE_READER_URL";
+  static final String READER_URLS = "RUNTRACE_CLICKHOUSE_READER_URLS";
+  static final String READER_CHECK_INTERVAL_MS = "RUNTRACE_QUERY_READER_CHECK_INTERVAL_MS";
+  static final String MAX_REPLICA_DELAY_SECONDS = "RUNTRACE_QUERY_MAX_REPLICA_DELAY_SECONDS";
   static final String USER = "RUNTRACE_CLICKHOUSE_USER";
   static final String PASSWORD = "RUNTRACE_CLICKHOUSE_PASSWORD";
   static final String DATABASE = "RUNTRACE_CLICKHOUSE_DATABASE";
@@ -51,17 +57,53 @@ public final class RunHistoryMain {
     RunHistoryServiceBuilder builder = RunHistoryService.builder()
         .port(intVar(env, PORT, RunHistoryServiceBuilder.DEFAULT_PORT, 0, 65_535))
         .threads(intVar(env, THREADS, RunHistoryServiceBuilder.DEFAULT_THREADS, 1, 256))
-        .maxWindow(Duration.ofDays(intVar(env, MAX_WINDOW_DAYS, (int) RunHistoryServiceBuilder.DEFAULT_MAX_WINDOW.toDays(), 7, 366)));
-    ClickHouseDatabase.Builder reader = ClickHouseDatabase.builder();
-    apply(READER_URL, () -> reader.url(URI.create(env.getOrDefault(READER_URL, "http://127.0.0.1:8123"))));
-    apply(USER, () -> reader.user(env.getOrDefault(USER, "default")));
-    apply(PASSWORD, () -> reader.password(env.getOrDefault(PASSWORD, "")));
-    apply(DATABASE, () -> reader.database(env.getOrDefault(DATABASE, "runtrace")));
-    reader.maxExecutionTime(Duration.ofSeconds(timeoutSeconds))
-        .socketTimeout(Duration.ofSeconds(timeoutSeconds + 5L))
-        // One more than the span cap, so a capped trace reads as truncated instead of failing.
-        .maxResultRows(RunHistoryServiceBuilder.DEFAULT_MAX_SPANS_PER_TRACE + 1L);
-    return builder.reader(reader.build());
+        .maxWindow(Duration.ofDays(intVar(env, MAX_WINDOW_DAYS, (int) RunHistoryServiceBuilder.DEFAULT_MAX_WINDOW.toDays(), 7, 366)))
+        .readerCheckInterval(Duration.ofMillis(intVar(env, READER_CHECK_INTERVAL_MS,
+            (int) ReaderRouterBuilder.DEFAULT_CHECK_INTERVAL.toMillis(), 100, 3_600_000)))
+        .maxReplicaDelay(Duration.ofSeconds(intVar(env, MAX_REPLICA_DELAY_SECONDS,
+            (int) ReaderRouterBuilder.DEFAULT_MAX_REPLICA_DELAY.toSeconds(), 0, 86_400)));
+    List<ClickHouseDatabase> readers = new ArrayList<>();
+    String variable = readerUrlsVariable(env);
+    for (URI url : readerUrls(env, variable)) {
+      ClickHouseDatabase.Builder reader = ClickHouseDatabase.builder();
+      apply(variable, () -> reader.url(url));
+      apply(USER, () -> reader.user(env.getOrDefault(USER, "default")));
+      apply(PASSWORD, () -> reader.password(env.getOrDefault(PASSWORD, "")));
+      apply(DATABASE, () -> reader.database(env.getOrDefault(DATABASE, "runtrace")));
+      reader.maxExecutionTime(Duration.ofSeconds(timeoutSeconds))
+          .socketTimeout(Duration.ofSeconds(timeoutSeconds + 5L))
+          // One more than the span cap, so a capped trace reads as truncated instead of failing.
+          .maxResultRows(RunHistoryServiceBuilder.DEFAULT_MAX_SPANS_PER_TRACE + 1L);
+      readers.add(reader.build());
+    }
+    apply(variable, () -> builder.readers(readers));
+    return builder;
+  }
+
+  /** RUNTRACE_CLICKHOUSE_READER_URLS, or the older one-reader RUNTRACE_CLICKHOUSE_READER_URL; not both. */
+  private static String readerUrlsVariable(Map<String, String> env) {
+    boolean many = env.get(READER_URLS) != null && !env.get(READER_URLS).isBlank();
+    boolean one = env.get(READER_URL) != null && !env.get(READER_URL).isBlank();
+    if (many && one) {
+      throw new IllegalArgumentException(READER_URLS + " and " + READER_URL + " are both set; set only "
+          + READER_URLS);
+    }
+    return one ? READER_URL : READER_URLS;
+  }
+
+  private static List<URI> readerUrls(Map<String, String> env, String variable) {
+    String raw = env.get(variable);
+    if (raw == null || raw.isBlank()) return List.of(URI.create("http://127.0.0.1:8123"));
+    List<URI> urls = new ArrayList<>();
+    for (String part : raw.split(",", -1)) {
+      String url = part.trim();
+      if (url.isEmpty()) {
+        throw new IllegalArgumentException(variable + " must be comma-separated http(s)://host:port URLs, was \""
+            + raw + "\" (an empty entry)");
+      }
+      apply(variable, () -> urls.add(URI.create(url)));
+    }
+    return urls;
   }
 
   private static void apply(String variable, Runnable setter) {

@@ -93,8 +93,8 @@ final class RunHistoryRoutes implements HttpHandler {
   private int health(HttpExchange exchange) throws IOException {
     RunHistoryApi.HealthAnswer answer = api.health();
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    if (answer.ok()) return sendJson(exchange, 200, body.put("status", "ok"));
-    body.put("status", "unavailable").put("reason", answer.reason());
+    if (answer.ok()) return sendJson(exchange, 200, body.put("status", "ok").set("readers", answer.readers()));
+    body.put("status", "unavailable").put("reason", answer.reason()).set("readers", answer.readers());
     return sendJson(exchange, 503, body);
   }
 

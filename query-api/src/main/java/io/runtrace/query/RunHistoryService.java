@@ -4,16 +4,20 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.query.routing.ReaderClient;
+import io.runtrace.query.routing.ReaderRouter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 
 /**
- * The run-history HTTP JSON API. It reads only from a ClickHouse reader replica: the builder
- * takes the reader and nothing else, so queries cannot compete with ingestion on a writer.
+ * The run-history HTTP JSON API. It reads only from ClickHouse reader replicas: the builder
+ * takes readers and nothing else, so queries cannot compete with ingestion on a writer. Reads are
+ * routed across the readers by health and replication delay ({@link ReaderRouter}).
  *
  * <pre>{@code
  * try (RunHistoryService service = RunHistoryService.builder().reader(reader).port(8080).build()) {
@@ -25,38 +29,43 @@ public final class RunHistoryService implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RunHistoryService.class.getName());
 
   private final RunHistoryServiceBuilder settings;
-  private final ClickHouseDatabase reader;
+  private final List<ClickHouseDatabase> readers;
   private HttpServer server;
+  private ReaderRouter router;
   private BoundedExecutor executor;
 
   RunHistoryService(RunHistoryServiceBuilder settings) {
     this.settings = settings;
-    this.reader = settings.reader;
+    this.readers = settings.readers;
   }
 
-  /** Starts a builder; {@link RunHistoryServiceBuilder#reader(ClickHouseDatabase)} is required. */
+  /** Starts a builder; {@link RunHistoryServiceBuilder#readers(List)} (or {@code reader}) is required. */
   public static RunHistoryServiceBuilder builder() {
     return new RunHistoryServiceBuilder();
   }
 
-  /** Binds the port and starts answering; fails when the port is taken. */
+  /** Checks the readers once, binds the port and starts answering; fails when the port is taken. */
   public synchronized RunHistoryService start() {
     if (server != null) throw new IllegalStateException("run history service already started");
     QueryMetrics metrics = new QueryMetrics(settings.meterRegistry);
-    RunHistoryApi api = new RunHistoryApi(ReadReplica.of(reader), Clock.systemUTC(), metrics,
+    router = ReaderRouter.builder().readers(readers.stream().map(ReaderClient::of).toList())
+        .checkInterval(settings.readerCheckInterval).maxReplicaDelay(settings.maxReplicaDelay)
+        .meterRegistry(settings.meterRegistry).build().start();
+    RunHistoryApi api = new RunHistoryApi(router, Clock.systemUTC(), metrics,
         RunHistoryApi.listSettings(settings.defaultPageSize, settings.maxPageSize, settings.defaultWindow,
             settings.maxWindow), settings.maxSpansPerTrace);
     PrometheusMeterRegistry registry = settings.meterRegistry;
     try {
       server = HttpServer.create(new InetSocketAddress(settings.host, settings.port), settings.backlog);
     } catch (IOException e) {
+      router.close();
       throw new UncheckedIOException("cannot bind " + settings.host + ":" + settings.port, e);
     }
     executor = new BoundedExecutor(settings.threads, settings.queueCapacity);
     server.setExecutor(executor);
     server.createContext("/", RunHistoryRoutes.create(api, metrics, registry::scrape));
     server.start();
-    LOG.log(Level.INFO, "run history API on {0}:{1,number,#} reading {2}", settings.host, port(), reader.url());
+    LOG.log(Level.INFO, "run history API on {0}:{1,number,#} reading {2}", settings.host, port(), router.readerNames());
     return this;
   }
 
@@ -66,9 +75,14 @@ public final class RunHistoryService implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** The reader replica this service queries. */
+  /** The first reader replica this service queries. */
   public URI readerUrl() {
-    return reader.url();
+    return readers.get(0).url();
+  }
+
+  /** The reader replicas this service queries, in the order given. */
+  public List<URI> readerUrls() {
+    return readers.stream().map(ClickHouseDatabase::url).toList();
   }
 
   /** The registry behind {@code /metrics}. */
@@ -82,6 +96,7 @@ public final class RunHistoryService implements AutoCloseable {
     if (server == null) return;
     server.stop(1);
     executor.shutdownNow();
+    router.close();
     server = null;
   }
 

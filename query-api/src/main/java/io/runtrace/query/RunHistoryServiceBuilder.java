@@ -2,7 +2,11 @@ package io.runtrace.query;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.query.routing.ReaderClient;
+import io.runtrace.query.routing.ReaderRouter;
+import io.runtrace.query.routing.ReaderRouterBuilder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /** Settings for {@link RunHistoryService}; each setter validates and names the setting. */
@@ -26,7 +30,9 @@ public final class RunHistoryServiceBuilder {
   /** Default longest window {@code GET /v1/runs} and {@code GET /v1/stats} accept: 31 days. */
   public static final Duration DEFAULT_MAX_WINDOW = Duration.ofDays(31);
 
-  ClickHouseDatabase reader;
+  List<ClickHouseDatabase> readers;
+  Duration readerCheckInterval = ReaderRouterBuilder.DEFAULT_CHECK_INTERVAL;
+  Duration maxReplicaDelay = ReaderRouterBuilder.DEFAULT_MAX_REPLICA_DELAY;
   int port = DEFAULT_PORT;
   String host = DEFAULT_HOST;
   int maxPageSize = DEFAULT_MAX_PAGE_SIZE;
@@ -41,9 +47,39 @@ public final class RunHistoryServiceBuilder {
 
   RunHistoryServiceBuilder() {}
 
-  /** The ClickHouse reader replica to query. Required; the service never writes. */
+  /** The one ClickHouse reader replica to query: {@code readers(List.of(reader))}. */
   public RunHistoryServiceBuilder reader(ClickHouseDatabase reader) {
-    this.reader = Objects.requireNonNull(reader, "reader");
+    return readers(List.of(Objects.requireNonNull(reader, "reader")));
+  }
+
+  /**
+   * The ClickHouse reader replicas to query, 1..16, distinct URLs, one database; reads are routed
+   * across them by health and replication delay. Required (or {@link #reader}); the service never writes.
+   */
+  public RunHistoryServiceBuilder readers(List<ClickHouseDatabase> readers) {
+    Objects.requireNonNull(readers, "readers");
+    for (ClickHouseDatabase r : readers) Objects.requireNonNull(r, "readers must not contain null");
+    // The router's rules (count, distinct URLs, one database), checked now so that build() names them.
+    ReaderRouter.builder().readers(readers.stream().map(ReaderClient::of).toList());
+    this.readers = List.copyOf(readers);
+    return this;
+  }
+
+  /** Time between two health checks of one reader (a ping and its replication delay), 100 ms..1 h. Default 2 s. */
+  public RunHistoryServiceBuilder readerCheckInterval(Duration interval) {
+    ReaderRouterBuilder.validateCheckInterval(interval);
+    this.readerCheckInterval = interval;
+    return this;
+  }
+
+  /**
+   * Replication delay past which a reader is skipped while a reader within it is up, 0 s..1 day
+   * (whole seconds; ClickHouse reports whole seconds). If every up reader lags more, the freshest
+   * serves. Default 30 s.
+   */
+  public RunHistoryServiceBuilder maxReplicaDelay(Duration delay) {
+    ReaderRouterBuilder.validateMaxReplicaDelay(delay);
+    this.maxReplicaDelay = delay;
     return this;
   }
 
@@ -111,7 +147,7 @@ public final class RunHistoryServiceBuilder {
 
   /** Checks the settings together and builds the (not yet started) service. */
   public RunHistoryService build() {
-    if (reader == null) throw new IllegalStateException("reader is required: the ClickHouse reader replica");
+    if (readers == null) throw new IllegalStateException("reader is required: the ClickHouse reader replica(s)");
     if (defaultWindow.compareTo(maxWindow) > 0) {
       throw new IllegalStateException("defaultWindow (" + defaultWindow + ") must not exceed maxWindow (" + maxWindow + ")");
     }
@@ -120,7 +156,9 @@ public final class RunHistoryServiceBuilder {
     }
     // The service keeps its own copy, so changing this builder later cannot change it.
     RunHistoryServiceBuilder copy = new RunHistoryServiceBuilder();
-    copy.reader = reader;
+    copy.readers = readers;
+    copy.readerCheckInterval = readerCheckInterval;
+    copy.maxReplicaDelay = maxReplicaDelay;
     copy.port = port;
     copy.host = host;
     copy.maxPageSize = maxPageSize;

@@ -283,7 +283,8 @@ class RunHistoryRoutesTest {
     assertThat(post.headers().firstValue("Allow")).hasValue("GET");
     assertThat(JSON.readTree(post.body()).get("error").asText()).isEqualTo("method_not_allowed");
 
-    assertThat(get("/health").body()).isEqualTo("{\"status\":\"ok\"}");
+    assertThat(get("/health").body())
+        .isEqualTo("{\"status\":\"ok\",\"readers\":[{\"reader\":\"reader\",\"up\":true,\"delay_s\":0}]}");
     pingOk = false;
     HttpResponse<String> down = get("/health");
     assertThat(down.statusCode()).isEqualTo(503);
