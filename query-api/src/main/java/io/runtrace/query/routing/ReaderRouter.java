@@ -193,20 +193,27 @@ public final class ReaderRouter implements AutoCloseable {
     }
   }
 
-  /** One check: a ping, then the delay, which also proves the credential (a ping needs none). */
+  /**
+   * One check: a ping, then the delay, which also proves the credential. A failed ping says
+   * nothing of why (the client's ping is a query, so a refused password fails it too): the delay
+   * query is sent anyway, and its failure names the cause.
+   */
   void check(ReaderState reader) {
     long failuresAtStart = reader.failures();
+    boolean pinged = false;
     try {
-      if (!reader.client.ping()) {
+      pinged = reader.client.ping();
+      List<JsonNode> rows = reader.client.query(delaySql);
+      if (!pinged) {
         reader.down("does not answer a ping");
         return;
       }
-      List<JsonNode> rows = reader.client.query(delaySql);
       // max() over no rows is 0: a server without replicated tables does not lag.
       long delay = rows.isEmpty() ? 0 : rows.get(0).path("delay").asLong(0);
       reader.checkedUp(delay, failuresAtStart);
     } catch (RuntimeException e) {
-      if (!failed(reader, e)) reader.down("replication delay query failed: " + ReaderFailure.describe(e));
+      if (failed(reader, e)) return;
+      reader.down(pinged ? "replication delay query failed: " + ReaderFailure.describe(e) : "does not answer a ping");
     }
   }
 }

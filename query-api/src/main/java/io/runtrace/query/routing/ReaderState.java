@@ -56,7 +56,7 @@ final class ReaderState {
   synchronized void checkedUp(long delay, long failuresAtStart) {
     if (failures.get() != failuresAtStart) return;
     delaySeconds = delay;
-    if (!up) LOG.log(Level.INFO, "ClickHouse reader {0} is back (replication delay {1} s)", name(), delay);
+    if (!up) LOG.log(Level.INFO, "ClickHouse reader {0} is back (replication delay {1} s)", name(), Long.toString(delay));
     up = true;
     reason = null;
   }

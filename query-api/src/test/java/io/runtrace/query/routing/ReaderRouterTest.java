@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import java.text.MessageFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,11 +150,34 @@ class ReaderRouterTest {
     router(Duration.ofSeconds(30));
     assertThat(authFailures()).as("registered at zero").isZero();
     a.failure = refused;
+    List<String> logged = new CopyOnWriteArrayList<>();
+    Logger log = Logger.getLogger(ReaderState.class.getName());
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        logged.add(record.getLevel() + " " + MessageFormat.format(record.getMessage(), record.getParameters()));
+      }
 
-    ReaderHealth health = router.health();
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    log.addHandler(capture);
+    ReaderHealth health;
+    try {
+      health = router.health();
+      router.health();
+    } finally {
+      log.removeHandler(capture);
+    }
+    assertThat(logged).as("once, not at every check").containsExactly("SEVERE ClickHouse reader http://reader-a:8123"
+        + " refused user reader (ClickHouse code 193); it is skipped until it accepts the credential");
+
     assertThat(health.ok()).isTrue();
     assertThat(health.readers().get(0).reason()).isEqualTo("refused user reader");
-    assertThat(authFailures()).isEqualTo(1.0);
+    assertThat(authFailures()).as("every refusal counts").isEqualTo(2.0);
     assertThat(reads(4)).containsOnly(b.name());
 
     b.failure = refused;
