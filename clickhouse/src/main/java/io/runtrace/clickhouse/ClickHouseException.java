@@ -2,6 +2,8 @@ package io.runtrace.clickhouse;
 
 import com.clickhouse.client.api.ServerException;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A ClickHouse request failed; the message names the statement and the server. */
 public final class ClickHouseException extends RuntimeException {
@@ -12,6 +14,7 @@ public final class ClickHouseException extends RuntimeException {
   static final Set<Integer> AUTHENTICATION_CODES = Set.of(192, 193, 194, 516);
   /** 164 READONLY: a write or DDL sent by a read-only user; 497 ACCESS_DENIED: not granted. */
   static final Set<Integer> PERMISSION_CODES = Set.of(164, 497);
+  private static final Pattern LEGACY_CODE = Pattern.compile("\\s*Code: (\\d{1,6})[,.]");
 
   ClickHouseException(String message, Throwable cause) {
     super(message, cause);
@@ -20,7 +23,13 @@ public final class ClickHouseException extends RuntimeException {
   /** The server's error code ({@code Code: N}), or 0 when the server did not answer one. */
   public int serverCode() {
     for (Throwable t = getCause(); t != null; t = t.getCause()) {
-      if (t instanceof ServerException se && se.getCode() > 0) return se.getCode();
+      if (t instanceof ServerException se) {
+        if (se.getCode() > 0) return se.getCode();
+        // 18.16 sends no X-ClickHouse-Exception-Code header, and the client does not parse its
+        // "Code: 193, e.displayText() = …" body (it expects "Code: 193."): the code is in the message.
+        Matcher m = LEGACY_CODE.matcher(String.valueOf(se.getMessage()));
+        if (m.lookingAt()) return Integer.parseInt(m.group(1));
+      }
     }
     return 0;
   }

@@ -25,10 +25,9 @@ enum ReaderFailure {
   static ReaderFailure of(Throwable failure) {
     ClickHouseException ch = find(failure, ClickHouseException.class);
     if (ch != null && ch.authenticationFailed()) return REFUSED_CREDENTIAL;
+    int code = ch == null ? 0 : ch.serverCode();
+    if (code > 0) return GOING_AWAY_CODES.contains(code) ? UNAVAILABLE : QUERY;
     ServerException server = find(failure, ServerException.class);
-    if (server != null && server.getCode() > 0) {
-      return GOING_AWAY_CODES.contains(server.getCode()) ? UNAVAILABLE : QUERY;
-    }
     if (server != null) {
       int http = server.getTransportProtocolCode();
       return http >= 400 && http < 500 ? QUERY : UNAVAILABLE;

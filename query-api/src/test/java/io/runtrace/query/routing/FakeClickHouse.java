@@ -20,6 +20,10 @@ final class FakeClickHouse implements AutoCloseable {
   private final HttpServer server;
 
   private FakeClickHouse(int status, int code, String message, long delayMs) {
+    this(status, code, message, delayMs, false);
+  }
+
+  private FakeClickHouse(int status, int code, String message, long delayMs, boolean legacy) {
     try {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     } catch (IOException e) {
@@ -34,9 +38,11 @@ final class FakeClickHouse implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
-      byte[] body = (code > 0 ? "Code: " + code + ". DB::Exception: " + message + "\n" : message)
-          .getBytes(StandardCharsets.UTF_8);
-      if (code > 0) exchange.getResponseHeaders().set("X-ClickHouse-Exception-Code", Integer.toString(code));
+      String text = code == 0 ? message
+          : legacy ? "Code: " + code + ", e.displayText() = DB::Exception: " + message + ", e.what() = DB::Exception\n"
+          : "Code: " + code + ". DB::Exception: " + message + "\n";
+      byte[] body = text.getBytes(StandardCharsets.UTF_8);
+      if (code > 0 && !legacy) exchange.getResponseHeaders().set("X-ClickHouse-Exception-Code", Integer.toString(code));
       exchange.sendResponseHeaders(status, body.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(body);
@@ -48,6 +54,11 @@ final class FakeClickHouse implements AutoCloseable {
   /** Answers every request with HTTP {@code status}, ClickHouse error {@code code} (0: none) and {@code message}. */
   static FakeClickHouse answering(int status, int code, String message) {
     return new FakeClickHouse(status, code, message, 0);
+  }
+
+  /** As 18.16 answers: no code header, {@code Code: N, e.displayText() = …} in the body. */
+  static FakeClickHouse answering1816(int status, int code, String message) {
+    return new FakeClickHouse(status, code, message, 0, true);
   }
 
   /** Answers only after {@code delayMs}. */

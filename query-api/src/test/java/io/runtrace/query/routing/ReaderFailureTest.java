@@ -51,6 +51,28 @@ class ReaderFailureTest {
   }
 
   @Test
+  void on1816TheCodeIsInTheBodyAndTheStatusVaries() {
+    // As 18.16.1 answered the API's client: 401 refused, 400 syntax, 404 unknown table, 500 the rest.
+    int[][] queryErrors = {{400, 62}, {404, 60}, {500, 159}, {500, 158}, {500, 241}};
+    for (int[] answer : queryErrors) {
+      try (FakeClickHouse server = FakeClickHouse.answering1816(answer[0], answer[1], "query error");
+          ClickHouseDatabase db = server.client()) {
+        assertThat(ReaderFailure.of(FakeClickHouse.failureOf(db))).as("code " + answer[1]).isEqualTo(ReaderFailure.QUERY);
+      }
+    }
+    try (FakeClickHouse server = FakeClickHouse.answering1816(401, 193, "Wrong password for user reader");
+        ClickHouseDatabase db = server.client()) {
+      RuntimeException e = FakeClickHouse.failureOf(db);
+      assertThat(ReaderFailure.of(e)).isEqualTo(ReaderFailure.REFUSED_CREDENTIAL);
+      assertThat(ReaderFailure.serverCode(e)).isEqualTo(193);
+    }
+    try (FakeClickHouse server = FakeClickHouse.answering1816(500, 210, "Connection reset by peer");
+        ClickHouseDatabase db = server.client()) {
+      assertThat(ReaderFailure.of(FakeClickHouse.failureOf(db))).isEqualTo(ReaderFailure.UNAVAILABLE);
+    }
+  }
+
+  @Test
   void refusedCredentialOnBothEngines() {
     // 193 WRONG_PASSWORD (18.16, HTTP 500) and 516 AUTHENTICATION_FAILED (current releases, HTTP 403).
     for (int[] answer : new int[][] {{500, 193}, {403, 516}, {500, 192}}) {
