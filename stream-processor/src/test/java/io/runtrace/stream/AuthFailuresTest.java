@@ -43,6 +43,32 @@ class AuthFailuresTest {
   }
 
   @Test
+  void theLogSaysWhatWasRefusedAndForWhomOncePerChangeNeverThePassword() {
+    java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(AuthFailures.class.getName());
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override public void publish(java.util.logging.LogRecord r) {
+        records.add(r);
+      }
+      @Override public void flush() {}
+      @Override public void close() {}
+    };
+    log.addHandler(handler);
+    try {
+      for (int i = 0; i < 3; i++) auth.kafkaRefused("kafka-sink-consumer", new SaslAuthenticationException("invalid credentials"));
+      auth.cleared("kafka-sink-consumer");
+    } finally {
+      log.removeHandler(handler);
+    }
+    assertThat(records).hasSize(2);
+    assertThat(records.get(0).getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+    assertThat(records.get(0).getMessage()).contains("user \"runtrace\"").contains("SCRAM-SHA-512")
+        .contains("127.0.0.1:9094").contains("kafka-sink-consumer").doesNotContain("runtrace-secret");
+    assertThat(records.get(1).getMessage()).startsWith("credential accepted again (kafka-sink-consumer)");
+    assertThat(count("kafka")).isEqualTo(3);
+  }
+
+  @Test
   void aDeniedGroupIsARefusalToo() {
     assertThat(auth.kafkaRefused("kafka-sink-consumer", new GroupAuthorizationException("Not authorized to access group: g"))).isTrue();
     assertThat(auth.reason()).hasValueSatisfying(r -> assertThat(r).startsWith("Kafka at 127.0.0.1:9094 denied user \"runtrace\""));
