@@ -41,9 +41,9 @@ class KafkaScramIT {
       f.assertExactlyOnceOnReader(Duration.ofMinutes(3));
       ProcessorProbe probe = new ProcessorProbe(p);
       SinkFixture.await(() -> probe.health().status() == 200, Duration.ofMinutes(1), "/health is 200");
-      // The lag monitor's admin client got through the SASL listener too: it measured the lag.
+      // The lag monitor's admin client got through the SASL listener too: it measured the lag (-1 until then).
       SinkFixture.await(() -> p.meterRegistry().get("runtrace.sink.consumer.lag.records").tag("topic", f.enriched)
-          .gauge().value() == 0, Duration.ofMinutes(1), "the lag monitor measures lag 0");
+          .gauge().value() >= 0, Duration.ofMinutes(1), "the lag monitor measures the lag");
       assertThat(probe.authFailures("kafka")).isZero();
       assertThat(probe.authFailures("clickhouse")).isZero();
     }
