@@ -80,6 +80,20 @@ class StreamProcessorMainTest {
     assertThat(StreamProcessorMain.fromEnvironment(Map.of()).kafkaCredentials.authenticates()).isFalse();
   }
 
+  @Test
+  void mainExitsWith2AndOneLineNamingTheVariable() throws Exception {
+    String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        StreamProcessorMain.class.getName()).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("RUNTRACE_"));
+    pb.environment().put("RUNTRACE_STREAM_HTTP_PORT", "80a");
+    Process child = pb.start();
+    String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).isEqualTo(2);
+    assertThat(output.strip()).isEqualTo("runtrace stream-processor: RUNTRACE_STREAM_HTTP_PORT must be an integer, was '80a'");
+  }
+
   private static void assertFails(String variable, String value) {
     assertThatThrownBy(() -> StreamProcessorMain.fromEnvironment(Map.of(variable, value)))
         .as(variable + "=" + value)
