@@ -2,6 +2,7 @@ package io.runtrace.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runtrace.model.KafkaCredentials;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class RecordSenderTest {
   private final List<MockProducer<String, byte[]>> producers = new CopyOnWriteArrayList<>();
   private final SharedProducer shared = SharedProducer.acquire(
-      new ProducerSettings("unused:9092", "test-" + UUID.randomUUID(), 4096, 1 << 20, 0, Map.of()),
+      new ProducerSettings("unused:9092", "test-" + UUID.randomUUID(), 4096, 1 << 20, 0, Map.of(), KafkaCredentials.NONE),
       props -> {
         MockProducer<String, byte[]> p = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
         producers.add(p);
@@ -104,7 +105,7 @@ class RecordSenderTest {
     for (int i = 0; i <= RecordSender.MAX_RECOVERIES; i++) {
       MockProducer<String, byte[]> p = producer(i);
       awaitSent(p, 1);
-      p.errorNext(new TopicAuthorizationException("denied"));
+      p.errorNext(new UnsupportedVersionException("broker too old"));
     }
 
     assertThat(shared.flush(Duration.ofSeconds(10))).isTrue();
