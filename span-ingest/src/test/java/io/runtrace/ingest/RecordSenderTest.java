@@ -12,6 +12,8 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -127,5 +129,43 @@ class RecordSenderTest {
     assertThat(shared.metrics.recreated.sum()).isEqualTo(1);
     assertThat(shared.metrics.sent.sum()).isEqualTo(2);
     assertThat(shared.metrics.droppedCount(IngestMetrics.DropReason.FATAL_PRODUCER_ERROR)).isZero();
+  }
+
+  @Test
+  void aRefusedLoginDropsTheRecordAsAuthCountsItAndShowsInReadinessUntilASendSucceeds() throws Exception {
+    shared.offer(record(1));
+    MockProducer<String, byte[]> first = producer(0);
+    awaitSent(first, 1);
+    first.errorNext(new SaslAuthenticationException("Authentication failed during authentication due to invalid credentials"));
+
+    assertThat(shared.flush(Duration.ofSeconds(5))).isTrue();
+    assertThat(shared.metrics.droppedCount(IngestMetrics.DropReason.AUTH)).isEqualTo(2);
+    assertThat(shared.metrics.authFailures()).isEqualTo(1);
+    assertThat(shared.metrics.sent.sum()).isZero();
+    assertThat(shared.ready()).isFalse();
+    assertThat(shared.credentialRefused())
+        .isEqualTo("Kafka at unused:9092 refused the login of credential PLAINTEXT: SaslAuthenticationException: "
+            + "Authentication failed during authentication due to invalid credentials");
+
+    shared.offer(record(2));
+    MockProducer<String, byte[]> second = producer(1);
+    awaitSent(second, 1);
+    second.completeNext();
+    assertThat(shared.flush(Duration.ofSeconds(5))).isTrue();
+    assertThat(shared.credentialRefused()).isNull();
+    assertThat(shared.ready()).isTrue();
+  }
+
+  @Test
+  void aDeniedPermissionIsARefusalToo() throws Exception {
+    shared.offer(record(1));
+    MockProducer<String, byte[]> p = producer(0);
+    awaitSent(p, 1);
+    p.errorNext(new org.apache.kafka.common.KafkaException("send failed", new TopicAuthorizationException("not authorized")));
+
+    assertThat(shared.flush(Duration.ofSeconds(5))).isTrue();
+    assertThat(shared.metrics.droppedCount(IngestMetrics.DropReason.AUTH)).isEqualTo(2);
+    assertThat(shared.credentialRefused()).startsWith("Kafka at unused:9092 denied a permission to credential PLAINTEXT: "
+        + "TopicAuthorizationException: not authorized");
   }
 }
