@@ -98,9 +98,10 @@ final class IngestMetrics {
         .description("1 while Kafka is considered unreachable, 0 otherwise").tag("topic", topic).register(registry);
     Timer timer = Timer.builder("runtrace.ingest.send.latency").description("From send() to Kafka's acknowledgement")
         .publishPercentiles(0.5, 0.99).tag("topic", topic).register(registry);
-    if (!latencies.contains(timer)) latencies.add(timer);
+    // By identity: meters are equal by name and tags, so contains() would skip a second registry's.
+    if (latencies.stream().noneMatch(t -> t == timer)) latencies.add(timer);
     Counter auth = AuthFailures.counter(registry, AuthFailures.KAFKA);
-    if (!authFailures.contains(auth)) authFailures.add(auth);
+    if (authFailures.stream().noneMatch(c -> c == auth)) authFailures.add(auth);
     counter(registry, "runtrace.ingest.spans.accepted", accepted, "Spans accepted into the buffer");
     counter(registry, "runtrace.ingest.spans.sent", sent, "Spans acknowledged by Kafka");
     counter(registry, "runtrace.ingest.producer.recoveries", recreated, "Kafka producers replaced after a sequence, epoch or fatal error");
