@@ -14,7 +14,8 @@ public final class ClickHouseException extends RuntimeException {
   static final Set<Integer> AUTHENTICATION_CODES = Set.of(192, 193, 194, 516);
   /** 164 READONLY: a write or DDL sent by a read-only user; 497 ACCESS_DENIED: not granted. */
   static final Set<Integer> PERMISSION_CODES = Set.of(164, 497);
-  private static final Pattern LEGACY_CODE = Pattern.compile("\\s*Code: (\\d{1,6})[,.]");
+
+  private static final Pattern CODE = Pattern.compile("Code: (\\d{1,4})[,.]");
 
   ClickHouseException(String message, Throwable cause) {
     super(message, cause);
@@ -23,13 +24,12 @@ public final class ClickHouseException extends RuntimeException {
   /** The server's error code ({@code Code: N}), or 0 when the server did not answer one. */
   public int serverCode() {
     for (Throwable t = getCause(); t != null; t = t.getCause()) {
-      if (t instanceof ServerException se) {
-        if (se.getCode() > 0) return se.getCode();
-        // 18.16 sends no X-ClickHouse-Exception-Code header, and the client does not parse its
-        // "Code: 193, e.displayText() = …" body (it expects "Code: 193."): the code is in the message.
-        Matcher m = LEGACY_CODE.matcher(String.valueOf(se.getMessage()));
-        if (m.lookingAt()) return Integer.parseInt(m.group(1));
-      }
+      if (t instanceof ServerException se && se.getCode() > 0) return se.getCode();
+    }
+    // 18.16 sends no X-ClickHouse-Exception-Code header; its code is only in the message text.
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      Matcher m = t.getMessage() == null ? null : CODE.matcher(t.getMessage());
+      if (m != null && m.find()) return Integer.parseInt(m.group(1));
     }
     return 0;
   }

@@ -3,39 +3,35 @@ package io.runtrace.clickhouse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.clickhouse.client.api.ServerException;
+import java.net.ConnectException;
 import org.junit.jupiter.api.Test;
 
-/** Error codes as the client reports them from each engine (messages as the servers send them). */
 class ClickHouseExceptionTest {
-  private static ClickHouseException of(int code, String message, int http) {
-    return new ClickHouseException("query failed", new ServerException(code, message, http, null));
-  }
-
   @Test
-  void currentServersNameTheCodeInAHeader() {
-    ClickHouseException e = of(516, "Code: 516. DB::Exception: reader: Authentication failed", 403);
-
+  void readsTheCodeFromTheClientsServerException() {
+    ClickHouseException e = new ClickHouseException("query SELECT 1 failed",
+        new ServerException(516, "Code: 516. DB::Exception: reader: Authentication failed", 403, "q1"));
     assertThat(e.serverCode()).isEqualTo(516);
     assertThat(e.authenticationFailed()).isTrue();
+    assertThat(e.permissionDenied()).isFalse();
   }
 
   @Test
-  void on1816TheCodeIsReadFromTheMessage() {
-    // 18.16 sends no X-ClickHouse-Exception-Code header; the client leaves the code 0.
-    ClickHouseException refused = of(0, "Code: 193, e.displayText() = DB::Exception: Wrong password for user reader,"
-        + " e.what() = DB::Exception (transport error: 401)", 401);
-    ClickHouseException readonly = of(0, "Code: 164, e.displayText() = DB::Exception: Cannot insert into table in"
-        + " readonly mode, e.what() = DB::Exception (transport error: 500)", 500);
-
-    assertThat(refused.serverCode()).isEqualTo(193);
-    assertThat(refused.authenticationFailed()).isTrue();
+  void readsThe1816CodeFromTheMessageWhenTheHeaderIsMissing() {
+    ClickHouseException e = new ClickHouseException("query SELECT 'Code: 60,' failed", new ServerException(
+        ServerException.CODE_UNKNOWN, "Code: 193, e.displayText() = DB::Exception: Wrong password for user reader", 500, "q2"));
+    assertThat(e.serverCode()).isEqualTo(193);
+    assertThat(e.authenticationFailed()).isTrue();
+    ClickHouseException readonly = new ClickHouseException("execute INSERT failed", new RuntimeException(
+        "Code: 164, e.displayText() = DB::Exception: Cannot insert into table in readonly mode"));
     assertThat(readonly.permissionDenied()).isTrue();
-    assertThat(readonly.authenticationFailed()).isFalse();
   }
 
   @Test
-  void noCodeWhenTheServerDidNotAnswerOne() {
-    assertThat(of(0, "bad gateway", 502).serverCode()).isZero();
-    assertThat(new ClickHouseException("connect failed", new java.net.ConnectException("refused")).serverCode()).isZero();
+  void aConnectionFailureHasNoCodeAndIsNoCredentialProblem() {
+    ClickHouseException e = new ClickHouseException("query SELECT 1 failed", new ConnectException("Connection refused"));
+    assertThat(e.serverCode()).isZero();
+    assertThat(e.authenticationFailed()).isFalse();
+    assertThat(e.permissionDenied()).isFalse();
   }
 }
