@@ -3,13 +3,13 @@ package io.runtrace.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtrace.query.auth.Caller;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,8 +45,8 @@ final class RunHistoryApi {
   }
 
   /** {@code GET /v1/runs}: a page, newest first, with {@code next_cursor} and {@code has_more}. */
-  ObjectNode listRuns(String rawQuery) {
-    RunFilter filter = RunFilter.parse(rawQuery, list, clock);
+  ObjectNode listRuns(Caller caller, String rawQuery) {
+    RunFilter filter = RunFilter.parse(rawQuery, list, clock, caller);
     RunPager.Page page = pager.page(filter, sql -> metrics.query("select_run_page", () -> reader.query(sql)));
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     var runs = body.putArray("runs");
@@ -71,8 +71,8 @@ final class RunHistoryApi {
   }
 
   /** {@code GET /v1/runs/{runId}}. */
-  ObjectNode getRun(String runIdSegment, String rawQuery) {
-    JsonNode row = findRun(runIdSegment, rawQuery);
+  ObjectNode getRun(Caller caller, String runIdSegment, String rawQuery) {
+    JsonNode row = findRun(caller, runIdSegment, rawQuery);
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.set("run", RunJson.toJson(row));
     body.set("freshness", freshness(RunJson.updatedNanos(row)));
@@ -80,8 +80,8 @@ final class RunHistoryApi {
   }
 
   /** {@code GET /v1/runs/{runId}/trace}. */
-  ObjectNode getTrace(String runIdSegment, String rawQuery) {
-    JsonNode row = findRun(runIdSegment, rawQuery);
+  ObjectNode getTrace(Caller caller, String runIdSegment, String rawQuery) {
+    JsonNode row = findRun(caller, runIdSegment, rawQuery);
     String traceId = Rows.text(row, "trace_id");
     List<JsonNode> spans = traceId.isEmpty()
         ? List.of()
@@ -98,8 +98,8 @@ final class RunHistoryApi {
   }
 
   /** {@code GET /v1/stats}: counts, failure rate, durations and a series, from the rollup. */
-  ObjectNode stats(String rawQuery) {
-    StatsRequest r = StatsRequest.parse(rawQuery, list.maxWindow(), clock);
+  ObjectNode stats(Caller caller, String rawQuery) {
+    StatsRequest r = StatsRequest.parse(rawQuery, list.maxWindow(), clock, caller);
     List<JsonNode> counts = metrics.query("select_stats", () -> reader.query(selectRunStats.countsByFunction(r)));
     List<JsonNode> durations = metrics.query("select_stats", () -> reader.query(selectRunStats.durations(r)));
     List<JsonNode> series = metrics.query("select_stats", () -> reader.query(selectRunStats.series(r)));
@@ -120,14 +120,16 @@ final class RunHistoryApi {
 
   record HealthAnswer(boolean ok, String reason) {}
 
-  /** The run through its id's keys; 404 when none holds it, 409 when several runs share the id. */
-  private JsonNode findRun(String runIdSegment, String rawQuery) {
+  /**
+   * The run through its id's keys, within the caller's tenant; 404 when none holds it (another
+   * tenant's run included, so its existence does not leak), 409 when several runs share the id.
+   */
+  private JsonNode findRun(Caller caller, String runIdSegment, String rawQuery) {
     String runId = QueryParameters.runId(runIdSegment);
     QueryParameters p = QueryParameters.parse(rawQuery, RUN_PARAMETERS);
-    Optional<String> tenant = p.text("tenant");
-    Optional<String> environment = p.text("environment");
+    TenantScope scope = TenantScope.of(caller, p);
     List<JsonNode> keys = metrics.query("select_run_keys",
-        () -> reader.query(selectRunById.keys(runId, tenant, environment)));
+        () -> reader.query(selectRunById.keys(runId, scope.tenant(), scope.environments())));
     Map<String, JsonNode> runs = new LinkedHashMap<>();
     for (JsonNode k : keys) {
       List<JsonNode> found = metrics.query("select_run_by_key", () -> reader.query(selectRunById.run(

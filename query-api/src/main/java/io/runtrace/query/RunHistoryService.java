@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.query.auth.ApiKeys;
+import io.runtrace.query.auth.TenantLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -28,6 +30,7 @@ public final class RunHistoryService implements AutoCloseable {
   private final ClickHouseDatabase reader;
   private HttpServer server;
   private BoundedExecutor executor;
+  private ApiKeys keys;
 
   RunHistoryService(RunHistoryServiceBuilder settings) {
     this.settings = settings;
@@ -47,16 +50,23 @@ public final class RunHistoryService implements AutoCloseable {
         RunHistoryApi.listSettings(settings.defaultPageSize, settings.maxPageSize, settings.defaultWindow,
             settings.maxWindow), settings.maxSpansPerTrace);
     PrometheusMeterRegistry registry = settings.meterRegistry;
+    ApiKeys apiKeys = settings.apiKeyFile == null ? null
+        : ApiKeys.open(settings.apiKeyFile, settings.apiKeyReloadInterval, registry);
+    TenantLimits limits = new TenantLimits(settings.tenantMaxInFlight, settings.tenantRatePerSecond,
+        settings.tenantBurst, System::nanoTime, registry);
     try {
       server = HttpServer.create(new InetSocketAddress(settings.host, settings.port), settings.backlog);
     } catch (IOException e) {
+      if (apiKeys != null) apiKeys.close();
       throw new UncheckedIOException("cannot bind " + settings.host + ":" + settings.port, e);
     }
+    keys = apiKeys;
     executor = new BoundedExecutor(settings.threads, settings.queueCapacity);
     server.setExecutor(executor);
-    server.createContext("/", RunHistoryRoutes.create(api, metrics, registry::scrape));
+    server.createContext("/", RunHistoryRoutes.create(api, metrics, registry::scrape, keys, limits));
     server.start();
     LOG.log(Level.INFO, "run history API on {0}:{1,number,#} reading {2}", settings.host, port(), reader.url());
+    if (keys == null) LOG.log(Level.WARNING, "run history API serves without API keys: every caller may read every tenant");
     return this;
   }
 
@@ -82,6 +92,7 @@ public final class RunHistoryService implements AutoCloseable {
     if (server == null) return;
     server.stop(1);
     executor.shutdownNow();
+    if (keys != null) keys.close();
     server = null;
   }
 
