@@ -65,6 +65,16 @@ public final class RunHistoryMain {
     builder.tenantMaxInFlight(intVar(env, TENANT_MAX_IN_FLIGHT, TenantLimits.DEFAULT_MAX_IN_FLIGHT, 1, 256))
         .tenantRatePerSecond(intVar(env, TENANT_RATE, (int) TenantLimits.DEFAULT_RATE_PER_SECOND, 1, 100_000))
         .tenantBurst(intVar(env, TENANT_BURST, TenantLimits.DEFAULT_BURST, 1, 100_000));
+    ClickHouseDatabase.Builder reader = ClickHouseDatabase.builder();
+    apply(READER_URL, () -> reader.url(URI.create(env.getOrDefault(READER_URL, "http://127.0.0.1:8123"))));
+    apply(USER, () -> reader.user(env.getOrDefault(USER, "default")));
+    apply(PASSWORD, () -> reader.password(env.getOrDefault(PASSWORD, "")));
+    apply(DATABASE, () -> reader.database(env.getOrDefault(DATABASE, "runtrace")));
+    reader.maxExecutionTime(Duration.ofSeconds(timeoutSeconds))
+        .socketTimeout(Duration.ofSeconds(timeoutSeconds + 5L))
+        // One more than the span cap, so a capped trace reads as truncated instead of failing.
+        .maxResultRows(RunHistoryServiceBuilder.DEFAULT_MAX_SPANS_PER_TRACE + 1L);
+    // Last, so that a bad ClickHouse setting is reported before a missing key file.
     if (booleanVar(env, ALLOW_UNAUTHENTICATED)) {
       if (env.containsKey(API_KEYS_FILE)) {
         throw new IllegalArgumentException(ALLOW_UNAUTHENTICATED + "=true and " + API_KEYS_FILE + " exclude each other");
@@ -80,15 +90,6 @@ public final class RunHistoryMain {
       builder.apiKeyFile(keys)
           .apiKeyReloadInterval(Duration.ofSeconds(intVar(env, API_KEYS_RELOAD_SECONDS, 2, 1, 3600)));
     }
-    ClickHouseDatabase.Builder reader = ClickHouseDatabase.builder();
-    apply(READER_URL, () -> reader.url(URI.create(env.getOrDefault(READER_URL, "http://127.0.0.1:8123"))));
-    apply(USER, () -> reader.user(env.getOrDefault(USER, "default")));
-    apply(PASSWORD, () -> reader.password(env.getOrDefault(PASSWORD, "")));
-    apply(DATABASE, () -> reader.database(env.getOrDefault(DATABASE, "runtrace")));
-    reader.maxExecutionTime(Duration.ofSeconds(timeoutSeconds))
-        .socketTimeout(Duration.ofSeconds(timeoutSeconds + 5L))
-        // One more than the span cap, so a capped trace reads as truncated instead of failing.
-        .maxResultRows(RunHistoryServiceBuilder.DEFAULT_MAX_SPANS_PER_TRACE + 1L);
     return builder.reader(reader.build());
   }
 
