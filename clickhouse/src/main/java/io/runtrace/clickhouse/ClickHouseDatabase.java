@@ -114,7 +114,7 @@ public final class ClickHouseDatabase implements AutoCloseable {
     cs.serverSetting("optimize_move_to_prewhere", "0");
     dialect().readSettings().forEach(cs::serverSetting);
     serverSettings.forEach(cs::serverSetting);
-    await(client.execute(sql, cs), "execute", sql);
+    await(() -> client.execute(sql, cs), "execute", sql);
   }
 
   /**
@@ -155,7 +155,7 @@ public final class ClickHouseDatabase implements AutoCloseable {
     List<JsonNode> rows = new ArrayList<>();
     // 18.16 ignores the client's requested format (default_format); it must be in the SQL text.
     String formatted = sql.stripTrailing() + "\nFORMAT JSONEachRow";
-    try (QueryResponse response = await(client.query(formatted, qs), "query", sql);
+    try (QueryResponse response = await(() -> client.query(formatted, qs), "query", sql);
         BufferedReader reader = new BufferedReader(
             new InputStreamReader(response.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -181,7 +181,7 @@ public final class ClickHouseDatabase implements AutoCloseable {
     is.serverSetting("input_format_skip_unknown_fields", "1");
     is.setDatabase(settings.database);
     is.serverSetting("database", settings.database);
-    await(client.insert(table, new ByteArrayInputStream(rows, 0, length), ClickHouseFormat.JSONEachRow, is),
+    await(() -> client.insert(table, new ByteArrayInputStream(rows, 0, length), ClickHouseFormat.JSONEachRow, is),
         "insert into", table);
   }
 
@@ -195,7 +195,15 @@ public final class ClickHouseDatabase implements AutoCloseable {
     client.close();
   }
 
-  private <T> T await(java.util.concurrent.CompletableFuture<T> future, String what, String sql) {
+  /** Waits for a request; a failure, thrown at once (the client does for server errors) or later, becomes a ClickHouseException. */
+  private <T> T await(java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> request, String what,
+      String sql) {
+    java.util.concurrent.CompletableFuture<T> future;
+    try {
+      future = request.get();
+    } catch (RuntimeException e) {
+      throw new ClickHouseException(what + " " + abbreviate(sql) + " on " + settings.url + " failed: " + e.getMessage(), e);
+    }
     try {
       return future.get(settings.socketTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

@@ -2,6 +2,8 @@ package io.runtrace.clickhouse;
 
 import com.clickhouse.client.api.ServerException;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A ClickHouse request failed; the message names the statement and the server. */
 public final class ClickHouseException extends RuntimeException {
@@ -13,6 +15,8 @@ public final class ClickHouseException extends RuntimeException {
   /** 164 READONLY: a write or DDL sent by a read-only user; 497 ACCESS_DENIED: not granted. */
   static final Set<Integer> PERMISSION_CODES = Set.of(164, 497);
 
+  private static final Pattern CODE = Pattern.compile("Code: (\\d{1,4})[,.]");
+
   ClickHouseException(String message, Throwable cause) {
     super(message, cause);
   }
@@ -21,6 +25,11 @@ public final class ClickHouseException extends RuntimeException {
   public int serverCode() {
     for (Throwable t = getCause(); t != null; t = t.getCause()) {
       if (t instanceof ServerException se && se.getCode() > 0) return se.getCode();
+    }
+    // 18.16 sends no X-ClickHouse-Exception-Code header; its code is only in the message text.
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      Matcher m = t.getMessage() == null ? null : CODE.matcher(t.getMessage());
+      if (m != null && m.find()) return Integer.parseInt(m.group(1));
     }
     return 0;
   }

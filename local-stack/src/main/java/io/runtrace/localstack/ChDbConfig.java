@@ -21,7 +21,7 @@ final class ChDbConfig {
       for (String sub : new String[] {"data/tmp", "data/user_files", "logs"}) {
         Files.createDirectories(dir.resolve(sub));
       }
-      Files.writeString(dir.resolve("users.xml"), ClickHouseUsers.XML);
+      Files.writeString(dir.resolve("users.xml"), ClickHouseUsers.xml(ClickHouseEngine.V26_7));
       Files.writeString(config, "<?xml version=\"1.0\"?>\n<clickhouse>\n"
           + ClickHouseConfig.loggerXml(dir)
           + "  <users_config>" + dir.resolve("users.xml") + "</users_config>\n"

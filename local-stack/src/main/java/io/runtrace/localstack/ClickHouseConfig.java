@@ -9,8 +9,8 @@ import java.nio.file.Path;
 final class ClickHouseConfig {
   private ClickHouseConfig() {}
 
-  /** Ports of the server being configured and of both cluster members (native TCP). */
-  record Ports(int http, int tcp, int interserver, int zookeeper, int writerTcp, int readerTcp) {}
+  /** Ports of the server being configured, and the native TCP ports of every cluster member. */
+  record Ports(int http, int tcp, int interserver, int zookeeper, java.util.List<Integer> clusterTcp) {}
 
   static Path write(Path dir, String replica, Ports ports) {
     Path config = dir.resolve("config.xml");
@@ -19,7 +19,7 @@ final class ClickHouseConfig {
         Files.createDirectories(dir.resolve(sub));
       }
       Files.writeString(config, configXml(dir, replica, ports));
-      Files.writeString(dir.resolve("users.xml"), ClickHouseUsers.XML);
+      Files.writeString(dir.resolve("users.xml"), ClickHouseUsers.xml(ClickHouseEngine.V18_16));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write ClickHouse config in " + dir, e);
     }
@@ -87,8 +87,7 @@ final class ClickHouseConfig {
         + "    <runtrace>\n"
         + "      <shard>\n"
         + "        <internal_replication>true</internal_replication>\n"
-        + "        <replica><host>127.0.0.1</host><port>" + p.writerTcp() + "</port></replica>\n"
-        + "        <replica><host>127.0.0.1</host><port>" + p.readerTcp() + "</port></replica>\n"
+        + replicas(p.clusterTcp())
         + "      </shard>\n"
         + "    </runtrace>\n"
         + "  </remote_servers>\n"
@@ -96,5 +95,11 @@ final class ClickHouseConfig {
         + "    <path>/clickhouse/task_queue/ddl</path>\n"
         + "  </distributed_ddl>\n"
         + "</yandex>\n";
+  }
+
+  private static String replicas(java.util.List<Integer> tcpPorts) {
+    StringBuilder xml = new StringBuilder();
+    for (int port : tcpPorts) xml.append("        <replica><host>127.0.0.1</host><port>").append(port).append("</port></replica>\n");
+    return xml.toString();
   }
 }

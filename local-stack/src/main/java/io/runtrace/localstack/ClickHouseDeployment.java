@@ -2,23 +2,24 @@ package io.runtrace.localstack;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * The ClickHouse servers of one engine in a {@link LocalStack}: a writer and a reader replica
- * (18.16), or one server that is both (26.7). Writers insert on {@link #writerUrl()}, readers
- * query {@link #readerUrl()}; on a single server the two are equal.
+ * The ClickHouse servers of one engine in a {@link LocalStack}: a writer and one or more reader
+ * replicas (18.16), or one server that is both (26.7). Writers insert on {@link #writerUrl()},
+ * readers query {@link #readerUrls()}; on a single server the two are equal.
  */
 public final class ClickHouseDeployment {
   private final ClickHouseEngine engine;
   private final ClickHouseServer writer;
-  private final ClickHouseServer reader;
+  private final List<ClickHouseServer> readers;
   private final Duration startTimeout;
 
-  ClickHouseDeployment(ClickHouseEngine engine, ClickHouseServer writer, ClickHouseServer reader,
+  ClickHouseDeployment(ClickHouseEngine engine, ClickHouseServer writer, List<ClickHouseServer> readers,
       Duration startTimeout) {
     this.engine = engine;
     this.writer = writer;
-    this.reader = reader;
+    this.readers = List.copyOf(readers);
     this.startTimeout = startTimeout;
   }
 
@@ -26,9 +27,9 @@ public final class ClickHouseDeployment {
     return engine;
   }
 
-  /** True for a writer and a separate reader replica; false for one server. */
+  /** True for a writer and separate reader replicas; false for one server. */
   public boolean replicated() {
-    return writer != reader;
+    return readers.get(0) != writer;
   }
 
   /** HTTP interface of the writer replica, e.g. {@code http://127.0.0.1:8123}. */
@@ -36,9 +37,14 @@ public final class ClickHouseDeployment {
     return writer.url();
   }
 
-  /** HTTP interface of the reader replica; {@link #writerUrl()} on a single server. */
+  /** HTTP interface of the first reader replica; {@link #writerUrl()} on a single server. */
   public URI readerUrl() {
-    return reader.url();
+    return readers.get(0).url();
+  }
+
+  /** HTTP interfaces of every reader replica ({@link LocalStack.Builder#clickHouseReaders}); the writer's on a single server. */
+  public List<URI> readerUrls() {
+    return readers.stream().map(ClickHouseServer::url).toList();
   }
 
   /** Stops the writer gracefully (on a single server, the only server), for outage tests. */
@@ -52,24 +58,49 @@ public final class ClickHouseDeployment {
     writer.awaitReady(Deadline.after(startTimeout));
   }
 
+  /** Kills reader {@code index} (0-based) with SIGKILL, for failover tests; fails on a single server. */
+  public synchronized void killReader(int index) {
+    separateReader(index).kill();
+  }
+
+  /** Stops reader {@code index} gracefully; fails on a single server. */
+  public synchronized void stopReader(int index) {
+    separateReader(index).stop();
+  }
+
+  /** Starts reader {@code index} again on its old port and data and waits until it answers. */
+  public synchronized void startReader(int index) {
+    ClickHouseServer reader = separateReader(index);
+    reader.start();
+    reader.awaitReady(Deadline.after(startTimeout));
+  }
+
+  private ClickHouseServer separateReader(int index) {
+    if (!replicated()) throw new IllegalStateException(engine + " runs one server; it has no separate readers");
+    if (index < 0 || index >= readers.size()) {
+      throw new IllegalArgumentException("reader index must be 0.." + (readers.size() - 1) + ", was " + index);
+    }
+    return readers.get(index);
+  }
+
   void start() {
     writer.start();
-    if (reader != writer) reader.start();
+    if (replicated()) readers.forEach(ClickHouseServer::start);
   }
 
   void awaitReady(Deadline deadline) {
     writer.awaitReady(deadline);
-    if (reader != writer) reader.awaitReady(deadline);
+    if (replicated()) readers.forEach(r -> r.awaitReady(deadline));
   }
 
   void stop() {
-    if (reader != writer) reader.stop();
+    if (replicated()) readers.forEach(ClickHouseServer::stop);
     writer.stop();
   }
 
   @Override
   public String toString() {
-    return engine + (replicated() ? " writer " + writerUrl() + ", reader " + readerUrl()
+    return engine + (replicated() ? " writer " + writerUrl() + ", readers " + readerUrls()
         : " single server " + writerUrl());
   }
 }

@@ -25,6 +25,7 @@ final class KafkaBroker {
   static final String DIR_PREFIX = "kafka-";
   private final int index;
   private final int port;
+  private final int saslPort;
   private final Path dir;
   private final ChildProcess format;
   private final ChildProcess process;
@@ -34,16 +35,17 @@ final class KafkaBroker {
    * @param controllerPort the CONTROLLER listener port, or 0 when this node is a broker only
    * @param voters {@code controller.quorum.voters}, e.g. {@code 1@127.0.0.1:9093}
    */
-  KafkaBroker(Path workDir, int index, int port, int controllerPort, String voters,
+  KafkaBroker(Path workDir, int index, int port, int saslPort, int controllerPort, String voters,
       int brokerCount, String clusterId, Map<String, String> extra) {
     this.index = index;
     this.port = port;
+    this.saslPort = saslPort;
     this.dir = workDir.resolve(DIR_PREFIX + index);
     Path config = dir.resolve("server.properties");
     writeConfig(config, properties(port, controllerPort, voters, brokerCount, extra));
     this.format = new ChildProcess("Kafka storage format of broker " + index,
-        JavaCommand.forServer(workDir, dir, "256m", "kafka.tools.StorageTool",
-            "format", "--ignore-formatted", "-t", clusterId, "-c", config.toString()),
+        JavaCommand.forServer(workDir, dir, "256m", "kafka.tools.StorageTool", formatArgs(clusterId, config,
+            controllerPort != 0)),
         dir, dir.resolve(JavaCommand.LOG_FILE), dir.resolve("logs/format.out"));
     this.process = new ChildProcess("Kafka broker " + index,
         JavaCommand.forServer(workDir, dir, "512m", "kafka.Kafka", config.toString()),
@@ -56,6 +58,22 @@ final class KafkaBroker {
 
   String address() {
     return "127.0.0.1:" + port;
+  }
+
+  String saslAddress() {
+    return "127.0.0.1:" + saslPort;
+  }
+
+  /** The SCRAM user is a bootstrap record of the metadata log, which controllers are formatted with. */
+  private static String[] formatArgs(String clusterId, Path config, boolean controller) {
+    List<String> args = new java.util.ArrayList<>(List.of("format", "--ignore-formatted", "-t", clusterId,
+        "-c", config.toString()));
+    if (controller) {
+      args.add("--add-scram");
+      args.add(StackCredentials.KAFKA_SASL_MECHANISM + "=[name=" + StackCredentials.KAFKA_SASL_USER
+          + ",password=" + StackCredentials.KAFKA_SASL_PASSWORD + "]");
+    }
+    return args.toArray(String[]::new);
   }
 
   /** Formats the storage unless kept data is already formatted (saves a JVM start). */
@@ -150,11 +168,14 @@ final class KafkaBroker {
     p.put("process.roles", controllerPort == 0 ? "broker" : "broker,controller");
     p.put("node.id", Integer.toString(nodeId()));
     p.put("controller.quorum.voters", voters);
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + port
+    p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort
         + (controllerPort == 0 ? "" : ",CONTROLLER://127.0.0.1:" + controllerPort));
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("sasl.enabled.mechanisms", StackCredentials.KAFKA_SASL_MECHANISM);
+    p.put("listener.name.sasl_plaintext." + StackCredentials.KAFKA_SASL_MECHANISM.toLowerCase(java.util.Locale.ROOT)
+        + ".sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", dir.resolve("data").toString());
     p.put("offsets.topic.replication.factor", replication);

@@ -86,6 +86,15 @@ public final class LocalStack implements AutoCloseable {
     return brokers.stream().map(KafkaBroker::address).collect(Collectors.joining(","));
   }
 
+  /**
+   * Comma-separated SASL_PLAINTEXT addresses of all brokers: SCRAM ({@link StackCredentials#KAFKA_SASL_MECHANISM})
+   * as {@link StackCredentials#KAFKA_SASL_USER}.
+   */
+  public String kafkaSaslBootstrapServers() {
+    requireServers();
+    return brokers.stream().map(KafkaBroker::saslAddress).collect(Collectors.joining(","));
+  }
+
   /** ZooKeeper address, e.g. {@code 127.0.0.1:p}; fails when no engine replicates (no ZooKeeper runs). */
   public String zookeeperConnect() {
     requireServers();
@@ -223,6 +232,7 @@ public final class LocalStack implements AutoCloseable {
     int zookeeperPort;
     int clickHouseWriterHttpPort;
     int clickHouseReaderHttpPort;
+    int clickHouseReaders = 1;
     String clickHouseServerBinary = ClickHouseBinary.DEFAULT;
     Set<ClickHouseEngine> clickHouseEngines = EnumSet.of(ClickHouseEngine.V18_16);
     Path chDbLibrary = ChDbLibrary.defaultPath();
@@ -270,6 +280,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Name on PATH (also looked up in /usr/sbin, /usr/bin) or path. Default {@code clickhouse-server}. */
+    /** Reader replicas of the 18.16 engine, 1..3 (the first on {@link #clickHouseReaderHttpPort}). Default 1. */
+    public Builder clickHouseReaders(int readers) {
+      if (readers < 1 || readers > 3) throw new IllegalArgumentException("clickHouseReaders must be 1..3, was " + readers);
+      this.clickHouseReaders = readers;
+      return this;
+    }
+
     public Builder clickHouseServerBinary(String binary) {
       this.clickHouseServerBinary = binary;
       return this;
@@ -387,6 +404,7 @@ public final class LocalStack implements AutoCloseable {
       b.zookeeperPort = zookeeperPort;
       b.clickHouseWriterHttpPort = clickHouseWriterHttpPort;
       b.clickHouseReaderHttpPort = clickHouseReaderHttpPort;
+      b.clickHouseReaders = clickHouseReaders;
       b.clickHouseServerBinary = clickHouseServerBinary;
       b.clickHouseEngines = EnumSet.copyOf(clickHouseEngines);
       b.chDbLibrary = chDbLibrary;

@@ -39,6 +39,8 @@ final class LocalStackMain {
     System.out.printf("runtrace local stack started in %.1f s (work dir %s)%n",
         (System.nanoTime() - begin) / 1e9, stack.workDir());
     System.out.println("kafka.bootstrap.servers = " + stack.kafkaBootstrapServers());
+    System.out.println("kafka.sasl.bootstrap.servers = " + stack.kafkaSaslBootstrapServers() + " (SASL_PLAINTEXT, "
+        + StackCredentials.KAFKA_SASL_MECHANISM + " " + StackCredentials.KAFKA_SASL_USER + ")");
     if (stack.clickHouseEngines().contains(ClickHouseEngine.V18_16)) {
       System.out.println("zookeeper.connect       = " + stack.zookeeperConnect());
     }

@@ -32,10 +32,12 @@ final class StackServers {
     int controllers = settings.brokers >= 3 ? 3 : 1;
     int[] kafkaPorts = new int[settings.brokers];
     int[] controllerPorts = new int[settings.brokers];
+    int[] saslPorts = new int[settings.brokers];
     for (int i = 0; i < settings.brokers; i++) {
       kafkaPorts[i] = ports.pick(settings.kafkaPort == 0 ? 0 : settings.kafkaPort + i,
           "kafkaPort" + (i == 0 ? "" : " + " + i + " (broker " + i + ")"));
       controllerPorts[i] = i < controllers ? ports.pick(0, "controller port") : 0;
+      saslPorts[i] = ports.pick(0, "SASL_PLAINTEXT port of broker " + i);
     }
     String voters = Stream.iterate(0, i -> i + 1).limit(controllers)
         .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts[i]).collect(Collectors.joining(","));
@@ -43,7 +45,7 @@ final class StackServers {
         : Optional.<String>empty()).orElseGet(() -> Uuid.randomUuid().toString());
     s.zookeeper = replicated ? new ZooKeeperServer(workDir, zkPort) : null;
     for (int i = 0; i < settings.brokers; i++) {
-      s.brokers.add(new KafkaBroker(workDir, i, kafkaPorts[i], controllerPorts[i], voters,
+      s.brokers.add(new KafkaBroker(workDir, i, kafkaPorts[i], saslPorts[i], controllerPorts[i], voters,
           settings.brokers, clusterId, settings.brokerProperties));
     }
     for (ClickHouseEngine engine : settings.clickHouseEngines) {
@@ -56,21 +58,35 @@ final class StackServers {
 
   private static ClickHouseDeployment replicas1816(LocalStack.Builder settings, Path workDir, Ports ports, int zkPort) {
     String binary = ClickHouseBinary.resolve(settings.clickHouseServerBinary);
-    int writerHttp = ports.pick(settings.clickHouseWriterHttpPort, "clickHouseWriterHttpPort");
-    int readerHttp = ports.pick(settings.clickHouseReaderHttpPort, "clickHouseReaderHttpPort");
-    int writerTcp = ports.pick(0, "ClickHouse writer tcp_port");
-    int readerTcp = ports.pick(0, "ClickHouse reader tcp_port");
-    ClickHouseServer writer = ClickHouseServer.replica1816(workDir, binary, "writer", new ClickHouseConfig.Ports(
-        writerHttp, writerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
-    ClickHouseServer reader = ClickHouseServer.replica1816(workDir, binary, "reader", new ClickHouseConfig.Ports(
-        readerHttp, readerTcp, ports.pick(0, "interserver port"), zkPort, writerTcp, readerTcp));
-    return new ClickHouseDeployment(ClickHouseEngine.V18_16, writer, reader, settings.startTimeout);
+    List<String> names = new ArrayList<>();
+    List<Integer> http = new ArrayList<>();
+    names.add("writer");
+    http.add(ports.pick(settings.clickHouseWriterHttpPort, "clickHouseWriterHttpPort"));
+    for (int i = 0; i < settings.clickHouseReaders; i++) {
+      names.add(readerName(i));
+      http.add(ports.pick(i == 0 ? settings.clickHouseReaderHttpPort : 0, i == 0 ? "clickHouseReaderHttpPort"
+          : "ClickHouse " + readerName(i) + " http_port"));
+    }
+    List<Integer> tcp = new ArrayList<>();
+    for (String name : names) tcp.add(ports.pick(0, "ClickHouse " + name + " tcp_port"));
+    List<ClickHouseServer> servers = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      servers.add(ClickHouseServer.replica1816(workDir, binary, names.get(i), new ClickHouseConfig.Ports(
+          http.get(i), tcp.get(i), ports.pick(0, "interserver port"), zkPort, List.copyOf(tcp))));
+    }
+    return new ClickHouseDeployment(ClickHouseEngine.V18_16, servers.get(0), servers.subList(1, servers.size()),
+        settings.startTimeout);
+  }
+
+  /** Replica names of the readers: {@code reader}, {@code reader2}, {@code reader3}. */
+  static String readerName(int index) {
+    return index == 0 ? "reader" : "reader" + (index + 1);
   }
 
   private static ClickHouseDeployment single267(LocalStack.Builder settings, Path workDir, Ports ports) {
     Path library = ChDbLibrary.resolve(settings.chDbLibrary);
     ClickHouseServer server = ClickHouseServer.chDb(workDir, library, ports.pick(settings.chDbHttpPort, "chDbHttpPort"));
-    return new ClickHouseDeployment(ClickHouseEngine.V26_7, server, server, settings.startTimeout);
+    return new ClickHouseDeployment(ClickHouseEngine.V26_7, server, List.of(server), settings.startTimeout);
   }
 
   /** Kills leftovers of a crashed run and, unless keepData, wipes the servers' directories. */
@@ -82,7 +98,8 @@ final class StackServers {
         return;
       }
       Set<String> fixed = Set.of(ZooKeeperServer.DIR, ClickHouseServer.dirName("writer"),
-          ClickHouseServer.dirName("reader"), ClickHouseServer.CHDB_DIR);
+          ClickHouseServer.dirName(readerName(0)), ClickHouseServer.dirName(readerName(1)),
+          ClickHouseServer.dirName(readerName(2)), ClickHouseServer.CHDB_DIR);
       try (Stream<Path> children = Files.list(workDir)) {
         for (Path child : children.toList()) {
           String name = child.getFileName().toString();

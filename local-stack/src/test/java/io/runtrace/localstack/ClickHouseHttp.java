@@ -17,8 +17,18 @@ final class ClickHouseHttp {
     return query(server, "default", sql);
   }
 
+  /** As the stack's {@code writer} or {@code reader} with its password, or any other user without one. */
   static String query(URI server, String user, String sql) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(server.resolve("/?user=" + user))
+    String password = switch (user) {
+      case StackCredentials.CLICKHOUSE_WRITER_USER -> StackCredentials.CLICKHOUSE_WRITER_PASSWORD;
+      case StackCredentials.CLICKHOUSE_READER_USER -> StackCredentials.CLICKHOUSE_READER_PASSWORD;
+      default -> "";
+    };
+    return query(server, user, password, sql);
+  }
+
+  static String query(URI server, String user, String password, String sql) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(server.resolve("/?wait_end_of_query=1&user=" + user + "&password=" + password))
         .timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.ofString(sql)).build();
     HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());

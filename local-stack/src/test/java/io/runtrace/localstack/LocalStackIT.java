@@ -1,6 +1,7 @@
 package io.runtrace.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
@@ -53,6 +54,32 @@ class LocalStackIT {
       assertThat(record.key()).isEqualTo("run-1");
       assertThat(record.value()).isEqualTo("span");
     }
+  }
+
+  @Test
+  void theSaslListenerTakesTheScramUserAndRefusesAWrongPassword() throws Exception {
+    String topic = "it-sasl-" + UUID.randomUUID();
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", stack.kafkaBootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(scram(StackCredentials.KAFKA_SASL_PASSWORD),
+        new StringSerializer(), new StringSerializer())) {
+      assertThat(producer.send(new ProducerRecord<>(topic, "run-1", "span")).get().offset()).isZero();
+    }
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(scram("wrong"),
+        new StringSerializer(), new StringSerializer())) {
+      assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, "run-2", "span")).get())
+          .hasCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+    }
+  }
+
+  private Map<String, Object> scram(String password) {
+    return Map.of("bootstrap.servers", stack.kafkaSaslBootstrapServers(),
+        "security.protocol", "SASL_PLAINTEXT",
+        "sasl.mechanism", StackCredentials.KAFKA_SASL_MECHANISM,
+        "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+            + StackCredentials.KAFKA_SASL_USER + "\" password=\"" + password + "\";",
+        "max.block.ms", 10_000, "delivery.timeout.ms", 15_000, "request.timeout.ms", 5_000);
   }
 
   // Needs a writer and a reader replica: the 18.16 pair only.

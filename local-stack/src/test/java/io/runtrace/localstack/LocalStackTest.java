@@ -23,6 +23,12 @@ class LocalStackTest {
   }
 
   @Test
+  void rejectsReaderCountsOutsideOneToThree() {
+    assertThatThrownBy(() -> LocalStack.builder().clickHouseReaders(0)).hasMessage("clickHouseReaders must be 1..3, was 0");
+    assertThatThrownBy(() -> LocalStack.builder().clickHouseReaders(4)).hasMessage("clickHouseReaders must be 1..3, was 4");
+  }
+
+  @Test
   void rejectsPortsOutOfRange() {
     assertThatThrownBy(() -> LocalStack.builder().zookeeperPort(-1).build())
         .hasMessage("zookeeperPort must be 0 (free port) or 1..65535, was -1");
