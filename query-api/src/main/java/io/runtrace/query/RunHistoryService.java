@@ -16,9 +16,10 @@ import java.time.Clock;
 /**
  * The run-history HTTP JSON API. It reads only from a ClickHouse reader replica: the builder
  * takes the reader and nothing else, so queries cannot compete with ingestion on a writer.
+ * Every {@code /v1} request needs an API key of the key file and reads only its tenant.
  *
  * <pre>{@code
- * try (RunHistoryService service = RunHistoryService.builder().reader(reader).port(8080).build()) {
+ * try (RunHistoryService service = RunHistoryService.builder().reader(reader).apiKeyFile(keys).port(8080).build()) {
  *   service.start();
  * }
  * }</pre>

@@ -114,6 +114,21 @@ class RunHistoryAuthTest {
   }
 
   @Test
+  void aKeyFileThatFailsToReloadKeepsTheKeysAndHealthSaysDegradedNot503() throws Exception {
+    java.nio.file.Files.writeString(fixture.keys.file, "{\"keys\": [");
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (fixture.apiKeys.problem().isEmpty() && System.nanoTime() < deadline) Thread.sleep(10);
+
+    HttpResponse<String> health = fixture.get("/health", null);
+
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("degraded");
+    assertThat(JSON.readTree(health.body()).get("reason").asText()).contains("could not be reloaded")
+        .endsWith("the 4 keys loaded before stay in use");
+    assertThat(fixture.get("/v1/runs", fixture.keys.bearer("acme")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void anotherTenantsRunIs404ExactlyLikeAMissingOne() throws Exception {
     HttpResponse<String> own = fixture.get("/v1/runs/r1", fixture.keys.bearer("acme"));
     HttpResponse<String> foreign = fixture.get("/v1/runs/r9", fixture.keys.bearer("acme"));
