@@ -2,8 +2,10 @@ package io.runtrace.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runtrace.clickhouse.ClickHouseDatabase;
+import io.runtrace.query.auth.TenantLimits;
 import io.runtrace.localstack.ClickHouseEngine;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,8 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * steady {@code bench.fairness.quietRate} per second, first alone, then while the busiest tenant
  * (tenant-0) floods it from {@code bench.fairness.floodClients} threads that send back to back
  * and ignore {@code Retry-After}. Both use the same calls (first page, run by id, its trace,
- * 24 h stats) and the service's default fair-share limits. Prints the quiet tenant's p50/p99 in
- * both and a FAIRNESS line; the target is a ratio of at most 2.
+ * 24 h stats). Once per fair-share setting of {@code bench.fairness.limits} (in flight:rate:burst,
+ * or {@code off}; default the service's defaults, then half the rate, then none as a control),
+ * each with its own API on the same data. Prints the quiet tenant's p50/p99 in both and a
+ * FAIRNESS line each; the target is a ratio of at most 2.
  */
 final class FairnessPhase {
   static final int CALLS = Integer.getInteger("bench.fairness.calls", 400);
@@ -24,17 +28,43 @@ final class FairnessPhase {
   static final int FLOOD_CLIENTS = Integer.getInteger("bench.fairness.floodClients", 16);
   static final String QUIET = "tenant-1";
   static final String FLOOD = "tenant-0";
+  static final String LIMITS = System.getProperty("bench.fairness.limits", TenantLimits.DEFAULT_MAX_IN_FLIGHT + ":"
+      + (int) TenantLimits.DEFAULT_RATE_PER_SECOND + ":" + TenantLimits.DEFAULT_BURST + ",4:10:20,off");
 
   private final ClickHouseEngine engine;
   private final String base;
   private final ClickHouseDatabase writer;
   private final long size;
+  private final String limits;
 
-  FairnessPhase(ClickHouseEngine engine, String base, ClickHouseDatabase writer, long size) {
+  FairnessPhase(ClickHouseEngine engine, String base, ClickHouseDatabase writer, long size, String limits) {
     this.engine = engine;
     this.base = base;
     this.writer = writer;
     this.size = size;
+    this.limits = limits;
+  }
+
+  /** One phase per setting of {@link #LIMITS}, each with its own API; the FAIRNESS lines, one a line. */
+  static String measureAll(ClickHouseEngine engine, ClickHouseDatabase reader, Path keyFile, ClickHouseDatabase writer,
+      long size) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (String setting : LIMITS.split(",")) {
+      RunHistoryServiceBuilder b = RunHistoryService.builder().reader(reader).apiKeyFile(keyFile).host("127.0.0.1").port(0);
+      if (setting.equals("off")) {
+        b.tenantMaxInFlight(256).tenantRatePerSecond(100_000).tenantBurst(100_000);
+      } else {
+        String[] p = setting.split(":");
+        b.tenantMaxInFlight(Integer.parseInt(p[0])).tenantRatePerSecond(Double.parseDouble(p[1]))
+            .tenantBurst(Integer.parseInt(p[2]));
+      }
+      try (RunHistoryService api = b.build().start()) {
+        String line = new FairnessPhase(engine, "http://127.0.0.1:" + api.port(), writer, size, setting).measure();
+        System.out.println(line);
+        lines.add(line);
+      }
+    }
+    return String.join(System.lineSeparator(), lines);
   }
 
   String measure() throws Exception {
@@ -76,17 +106,16 @@ final class FairnessPhase {
     }
     double floodSeconds = (System.nanoTime() - floodStart) / 1e9;
     double ratio = flooded.p99() / alone.p99();
-    System.out.printf("fairness: %s calls %.0f/s (%d calls: first page, run by id, trace, stats 24 h), %s floods"
-        + " from %d clients back to back, default limits (%d in flight, %.0f/s, burst %d per tenant)%n", QUIET,
-        QUIET_RATE, CALLS, FLOOD, FLOOD_CLIENTS, io.runtrace.query.auth.TenantLimits.DEFAULT_MAX_IN_FLIGHT,
-        io.runtrace.query.auth.TenantLimits.DEFAULT_RATE_PER_SECOND, io.runtrace.query.auth.TenantLimits.DEFAULT_BURST);
+    System.out.printf("fairness, limits %s (in flight:rate:burst per tenant): %s calls %.0f/s (%d calls: first page,"
+        + " run by id, trace, stats 24 h), %s floods from %d clients back to back%n", limits, QUIET, QUIET_RATE, CALLS,
+        FLOOD, FLOOD_CLIENTS);
     System.out.printf("%s alone:   p50 %.1f ms, p99 %.1f ms, %d not 200%n", QUIET, alone.p50(), alone.p99(), alone.errors);
     System.out.printf("%s flooded: p50 %.1f ms, p99 %.1f ms, %d not 200%n", QUIET, flooded.p50(), flooded.p99(),
         flooded.errors);
     System.out.printf("%s flood over %.0f s: %,d answered 200 (%.1f/s), %,d answered 429 (%.0f/s), %d other%n", FLOOD,
         floodSeconds, ok.get(), ok.get() / floodSeconds, throttled.get(), throttled.get() / floodSeconds, other.get());
-    return String.format("FAIRNESS engine=%s runs=%d quiet_p99_ms_alone=%.1f quiet_p99_ms_flooded=%.1f ratio=%.2f"
-        + " flood_429=%d flood_200=%d quiet_errors=%d", engine.label(), size, alone.p99(), flooded.p99(), ratio,
+    return String.format("FAIRNESS engine=%s runs=%d limits=%s quiet_p99_ms_alone=%.1f quiet_p99_ms_flooded=%.1f ratio=%.2f"
+        + " flood_429=%d flood_200=%d quiet_errors=%d", engine.label(), size, limits, alone.p99(), flooded.p99(), ratio,
         throttled.get(), ok.get(), alone.errors + flooded.errors);
   }
 

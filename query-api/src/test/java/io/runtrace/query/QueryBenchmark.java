@@ -169,8 +169,7 @@ public final class QueryBenchmark {
           poll.start();
           String summary;
           try {
-            summary = FAIRNESS ? new FairnessPhase(engine, "http://127.0.0.1:" + api.port(), writer, size).measure()
-                : calls(api, load);
+            summary = FAIRNESS ? FairnessPhase.measureAll(engine, reader, keyFile, writer, size) : calls(api, load);
           } finally {
             polling.set(false);
             poll.join();
