@@ -1,5 +1,6 @@
 package io.runtrace.ingest;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code _trimmed_total}, {@code runtrace_ingest_buffered_bytes}, {@code runtrace_ingest_in_flight_records},
  * {@code runtrace_ingest_send_latency_seconds}, {@code runtrace_ingest_producer_recoveries_total},
  * {@code runtrace_ingest_circuit_open}, {@code runtrace_ingest_requests_throttled_total}; all tagged with the topic.
+ * Also {@code runtrace_auth_failures_total{component="span-ingest",credential="kafka"}}, without a topic.
  */
 final class IngestMetrics {
   /** Why spans were dropped; the {@code reason} tag value is the lower-case name. */
@@ -29,6 +31,8 @@ final class IngestMetrics {
     UNSERIALIZABLE,
     INVALID,
     FATAL_PRODUCER_ERROR,
+    /** Kafka refused the credentials (SASL login or ACL). */
+    AUTH,
     SHUTDOWN;
 
     String tag() {
@@ -50,6 +54,9 @@ final class IngestMetrics {
   final AtomicInteger circuitOpen = new AtomicInteger();
   // Sent-to-acknowledged latency; bound to every registry, fed from one place.
   private final List<Timer> latencies = new CopyOnWriteArrayList<>();
+  // runtrace.auth.failures{credential="kafka"} in every registry bound; shared by all producers there.
+  private final List<Counter> authFailures = new CopyOnWriteArrayList<>();
+  private final LongAdder authFailuresTotal = new LongAdder();
   private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
 
   IngestMetrics(String topic) {
@@ -69,6 +76,16 @@ final class IngestMetrics {
     return dropped.get(reason).sum();
   }
 
+  /** Counts one send that Kafka refused for the credentials. */
+  void authFailure() {
+    authFailuresTotal.increment();
+    for (Counter c : authFailures) c.increment();
+  }
+
+  long authFailures() {
+    return authFailuresTotal.sum();
+  }
+
   void sendLatency(long nanos) {
     for (Timer t : latencies) t.record(nanos, TimeUnit.NANOSECONDS);
   }
@@ -81,7 +98,10 @@ final class IngestMetrics {
         .description("1 while Kafka is considered unreachable, 0 otherwise").tag("topic", topic).register(registry);
     Timer timer = Timer.builder("runtrace.ingest.send.latency").description("From send() to Kafka's acknowledgement")
         .publishPercentiles(0.5, 0.99).tag("topic", topic).register(registry);
-    if (!latencies.contains(timer)) latencies.add(timer);
+    // By identity: meters are equal by name and tags, so contains() would skip a second registry's.
+    if (latencies.stream().noneMatch(t -> t == timer)) latencies.add(timer);
+    Counter auth = AuthFailures.counter(registry, AuthFailures.KAFKA);
+    if (authFailures.stream().noneMatch(c -> c == auth)) authFailures.add(auth);
     counter(registry, "runtrace.ingest.spans.accepted", accepted, "Spans accepted into the buffer");
     counter(registry, "runtrace.ingest.spans.sent", sent, "Spans acknowledged by Kafka");
     counter(registry, "runtrace.ingest.producer.recoveries", recreated, "Kafka producers replaced after a sequence, epoch or fatal error");

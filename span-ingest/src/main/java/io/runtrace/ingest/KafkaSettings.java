@@ -2,7 +2,9 @@ package io.runtrace.ingest;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import io.runtrace.model.KafkaCredentials;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -14,6 +16,8 @@ final class KafkaSettings {
   static final long DEFAULT_BUFFER_BYTES = 32L * 1024 * 1024;
   static final long DEFAULT_LINGER_MS = 20;
   static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(5);
+  /** Producer properties that {@link Builder#kafkaCredentials} sets; setting them twice is refused. */
+  private static final List<String> CREDENTIAL_PROPERTIES = List.of("security.protocol", "sasl.mechanism", "sasl.jaas.config");
 
   final String bootstrapServers;
   final String topic;
@@ -23,6 +27,7 @@ final class KafkaSettings {
   final Duration flushTimeout;
   final MeterRegistry meterRegistry;
   final Map<String, String> producerProperties;
+  final KafkaCredentials credentials;
 
   private KafkaSettings(Builder<?> b) {
     ProducerSettings.validate(b.bootstrapServers, b.topic, b.maxRecordBytes, b.bufferBytes, b.lingerMs, b.flushTimeout);
@@ -34,6 +39,14 @@ final class KafkaSettings {
     this.flushTimeout = b.flushTimeout;
     this.meterRegistry = b.meterRegistry;
     this.producerProperties = Map.copyOf(b.producerProperties);
+    this.credentials = b.credentials;
+    if (credentials.authenticates()) {
+      for (String key : CREDENTIAL_PROPERTIES) {
+        if (producerProperties.containsKey(key)) {
+          throw new IllegalArgumentException("kafkaCredentials and producerProperty(\"" + key + "\") are both set; use kafkaCredentials alone");
+        }
+      }
+    }
     try {
       new ProducerConfig(producerSettings().producerProperties());
     } catch (RuntimeException e) {
@@ -42,7 +55,7 @@ final class KafkaSettings {
   }
 
   ProducerSettings producerSettings() {
-    return new ProducerSettings(bootstrapServers, topic, maxRecordBytes, bufferBytes, lingerMs, producerProperties);
+    return new ProducerSettings(bootstrapServers, topic, maxRecordBytes, bufferBytes, lingerMs, producerProperties, credentials);
   }
 
   /** Setters shared by the exporter's and the receiver's builders. */
@@ -55,6 +68,7 @@ final class KafkaSettings {
     private Duration flushTimeout = DEFAULT_FLUSH_TIMEOUT;
     private MeterRegistry meterRegistry;
     private final Map<String, String> producerProperties = new LinkedHashMap<>();
+    private KafkaCredentials credentials = KafkaCredentials.NONE;
 
     @SuppressWarnings("unchecked")
     private B self() {
@@ -119,6 +133,18 @@ final class KafkaSettings {
     private static long positiveMillis(Duration d, String name) {
       if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive, was " + d);
       return d.toMillis();
+    }
+
+    /**
+     * How the producer authenticates to Kafka: SASL/SCRAM user and password
+     * ({@link KafkaCredentials#scram}), or {@link KafkaCredentials#NONE} (PLAINTEXT), the default.
+     * A login or permission Kafka refuses at run time shows in readiness, in
+     * {@code runtrace_auth_failures_total{credential="kafka"}} and in the log, and the spans are
+     * counted dropped as {@code auth}.
+     */
+    public B kafkaCredentials(KafkaCredentials credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "kafkaCredentials");
+      return self();
     }
 
     /**

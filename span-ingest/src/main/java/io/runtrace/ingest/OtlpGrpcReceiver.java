@@ -1,7 +1,9 @@
 package io.runtrace.ingest;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An OTLP/gRPC receiver ({@code opentelemetry.proto.collector.trace.v1.TraceService/Export},
  * gzip accepted) on the same path as {@link OtlpHttpReceiver}. When the budget is full it answers
- * {@code RESOURCE_EXHAUSTED} with a {@code google.rpc.RetryInfo} so OTLP clients back off.
+ * {@code RESOURCE_EXHAUSTED} with a {@code google.rpc.RetryInfo} so OTLP clients back off. With a
+ * {@link Builder#bearerToken bearer token}, calls without it are closed {@code UNAUTHENTICATED}.
  */
 public final class OtlpGrpcReceiver implements AutoCloseable {
   /** The standard OTLP/gRPC port. */
@@ -27,6 +30,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   private final int requestedPort;
   private final int maxRequestBytes;
   private final int threads;
+  private final BearerToken token;
   private Server server;
   private ThreadPoolExecutor executor;
   private SharedProducer producer;
@@ -37,6 +41,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
     this.requestedPort = b.port;
     this.maxRequestBytes = b.maxRequestBytes;
     this.threads = b.threads;
+    this.token = b.token();
   }
 
   public static Builder builder() {
@@ -47,7 +52,9 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   public synchronized OtlpGrpcReceiver start() {
     if (server != null) throw new IllegalStateException("already started");
     producer = SharedProducer.acquire(settings.producerSettings());
-    producer.metrics.bindTo(settings.meterRegistry != null ? settings.meterRegistry : new SimpleMeterRegistry());
+    MeterRegistry registry = settings.meterRegistry != null ? settings.meterRegistry : new SimpleMeterRegistry();
+    producer.metrics.bindTo(registry);
+    BearerAuth auth = new BearerAuth(token, "OTLP/gRPC", registry);
     AtomicInteger n = new AtomicInteger();
     // Bounded threads and queue; past that the transport thread runs the call itself, which slows intake.
     executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 16), r -> {
@@ -60,7 +67,8 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
           .executor(executor)
           .maxInboundMessageSize(maxRequestBytes)
           .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
-          .addService(new TraceGrpcService(producer, new TraceRecordBatcher(settings.maxRecordBytes)))
+          .addService(ServerInterceptors.intercept(
+              new TraceGrpcService(producer, new TraceRecordBatcher(settings.maxRecordBytes)), new BearerTokenInterceptor(auth)))
           .build().start();
     } catch (IOException e) {
       producer.release(settings.flushTimeout);

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * spans to Kafka through the same path as {@link KafkaSpanExporter}: one trace per record, a byte
  * budget, a shared producer. Answers 429 with {@code Retry-After} when the budget is full. Also
  * serves {@code GET /health} (liveness), {@code GET /ready} (503 while Kafka is unreachable or the
- * budget is full) and {@code GET /metrics} (Prometheus text).
+ * budget is full, or Kafka refused the credentials) and {@code GET /metrics} (Prometheus text). With
+ * a {@link Builder#bearerToken bearer token}, {@code /v1/traces} answers 401 to requests without it;
+ * the other endpoints stay open.
  */
 public final class OtlpHttpReceiver implements AutoCloseable {
   /** The standard OTLP/HTTP port. */
@@ -31,6 +33,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   private final int requestedPort;
   private final int maxRequestBytes;
   private final int threads;
+  private final BearerToken token;
   private final PrometheusMeterRegistry prometheus;
   private HttpServer server;
   private ThreadPoolExecutor executor;
@@ -42,6 +45,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     this.requestedPort = b.port;
     this.maxRequestBytes = b.maxRequestBytes;
     this.threads = b.threads;
+    this.token = b.token();
     this.prometheus = settings.meterRegistry instanceof PrometheusMeterRegistry
         ? (PrometheusMeterRegistry) settings.meterRegistry
         : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -70,7 +74,8 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       return t;
     }, new ThreadPoolExecutor.CallerRunsPolicy());
     server.setExecutor(executor);
-    server.createContext("/v1/traces", new TracesHandler(producer, new TraceRecordBatcher(settings.maxRecordBytes), maxRequestBytes));
+    BearerAuth auth = new BearerAuth(token, "OTLP/HTTP", prometheus, settings.meterRegistry == prometheus ? null : settings.meterRegistry);
+    server.createContext("/v1/traces", new TracesHandler(producer, new TraceRecordBatcher(settings.maxRecordBytes), maxRequestBytes, auth));
     server.createContext("/health", ex -> reply(ex, 200, "ok\n"));
     server.createContext("/ready", ex -> ready(ex, producer));
     server.createContext("/metrics", ex -> {
@@ -91,7 +96,9 @@ public final class OtlpHttpReceiver implements AutoCloseable {
 
   /** 200 when Kafka is considered reachable and the budget has room; 503 naming the reason otherwise. */
   private static void ready(HttpExchange exchange, SharedProducer producer) throws IOException {
-    if (producer.circuitOpen()) reply(exchange, 503, "not ready: Kafka is unreachable\n");
+    String refused = producer.credentialRefused();
+    if (refused != null) reply(exchange, 503, "not ready: " + refused + "\n");
+    else if (producer.circuitOpen()) reply(exchange, 503, "not ready: Kafka is unreachable\n");
     else if (!producer.ready()) reply(exchange, 503, "not ready: span buffer is full\n");
     else reply(exchange, 200, "ready\n");
   }

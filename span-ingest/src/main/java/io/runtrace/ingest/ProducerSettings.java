@@ -1,7 +1,9 @@
 package io.runtrace.ingest;
 
 import java.time.Duration;
+import io.runtrace.model.KafkaCredentials;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -10,7 +12,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** The settings that identify one shared producer; equal settings share one producer per process. */
 record ProducerSettings(
-    String bootstrapServers, String topic, int maxRecordBytes, long bufferBytes, long lingerMs, Map<String, String> extra) {
+    String bootstrapServers, String topic, int maxRecordBytes, long bufferBytes, long lingerMs, Map<String, String> extra,
+    KafkaCredentials credentials) {
 
   /** How long {@code send()} may wait for metadata or buffer space; the sender thread retries after it. */
   static final long MAX_BLOCK_MS = 10;
@@ -21,6 +24,26 @@ record ProducerSettings(
 
   ProducerSettings {
     extra = Map.copyOf(new TreeMap<>(extra));
+    Objects.requireNonNull(credentials, "credentials");
+  }
+
+  // KafkaCredentials has identity equality; equal user, password and mechanism must share a producer.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ProducerSettings p && bootstrapServers.equals(p.bootstrapServers) && topic.equals(p.topic)
+        && maxRecordBytes == p.maxRecordBytes && bufferBytes == p.bufferBytes && lingerMs == p.lingerMs
+        && extra.equals(p.extra) && credentials.clientProperties().equals(p.credentials.clientProperties());
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(bootstrapServers, topic, maxRecordBytes, bufferBytes, lingerMs, extra, credentials.clientProperties());
+  }
+
+  /** Without the extra properties, which may hold secrets; the credentials show no password. */
+  @Override
+  public String toString() {
+    return "ProducerSettings{bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", credentials=" + credentials + "}";
   }
 
   /** Validates at configuration time, naming the setting at fault. */
@@ -49,6 +72,7 @@ record ProducerSettings(
     p.put(ProducerConfig.RECONNECT_BACKOFF_MS_CONFIG, Long.toString(DEFAULT_RECONNECT_BACKOFF_MS));
     p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, Long.toString(DEFAULT_RECONNECT_BACKOFF_MAX_MS));
     p.putAll(extra);
+    if (credentials.authenticates()) p.putAll(credentials.clientProperties());
     // Set after the extra properties: these bound memory and blocking, which the budget relies on.
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(ByteBudget.kafkaBufferBytes(bufferBytes)));
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(MAX_BLOCK_MS));

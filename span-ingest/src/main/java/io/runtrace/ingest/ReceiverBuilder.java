@@ -6,6 +6,8 @@ abstract class ReceiverBuilder<B extends ReceiverBuilder<B>> extends KafkaSettin
   int port;
   int maxRequestBytes = OtlpHttpReceiver.DEFAULT_MAX_REQUEST_BYTES;
   int threads = OtlpHttpReceiver.DEFAULT_THREADS;
+  private String bearerToken;
+  private boolean bearerTokenSet;
 
   ReceiverBuilder(int defaultPort) {
     this.port = defaultPort;
@@ -43,11 +45,29 @@ abstract class ReceiverBuilder<B extends ReceiverBuilder<B>> extends KafkaSettin
     return self();
   }
 
+  /**
+   * Requires {@code Authorization: Bearer <token>} on every OTLP request, as the Collector's
+   * {@code bearertokenauth} extension does; others get HTTP 401 / gRPC {@code UNAUTHENTICATED}.
+   * Health, readiness and metrics stay open. Visible ASCII without spaces; blank fails at build.
+   * Default: none, every request is accepted.
+   */
+  public B bearerToken(String token) {
+    this.bearerToken = token;
+    this.bearerTokenSet = true;
+    return self();
+  }
+
+  /** The validated token, or null when none was set. */
+  BearerToken token() {
+    return bearerTokenSet ? BearerToken.of(bearerToken, "bearerToken") : null;
+  }
+
   /** Fails naming the receiver setting at fault. */
   void validateReceiver() {
     if (host == null || host.isBlank()) throw new IllegalArgumentException("host must not be blank");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, was " + port);
     if (maxRequestBytes < 1) throw new IllegalArgumentException("maxRequestBytes must be positive, was " + maxRequestBytes);
     if (threads < 1) throw new IllegalArgumentException("threads must be positive, was " + threads);
+    token();
   }
 }

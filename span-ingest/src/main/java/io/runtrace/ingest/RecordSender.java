@@ -103,6 +103,10 @@ final class RecordSender implements Runnable {
       backOff();
     } catch (RuntimeException e) { // the producer is in a fatal state: a fresh one can still send what we hold
       owner.metrics.inFlight.decrementAndGet();
+      if (KafkaRefusal.isRefusal(e)) {
+        refused(record, e, generation);
+        return;
+      }
       LOG.log(Level.WARNING, "Kafka producer failed; replacing it", e);
       owner.requeue(record);
       recreate = true;
@@ -116,8 +120,11 @@ final class RecordSender implements Runnable {
       owner.metrics.sendLatency(now - start);
       owner.metrics.sent.add(record.spans);
       circuit.succeeded(now);
+      owner.refusal.accepted();
       recreateDelayMs = 0;
       owner.done(record);
+    } else if (KafkaRefusal.isRefusal(e)) {
+      refused(record, e, gen);
     } else if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
       drop(record, DropReason.TOO_LARGE, e);
     } else if (e instanceof OutOfOrderSequenceException || e instanceof UnknownProducerIdException
@@ -140,6 +147,17 @@ final class RecordSender implements Runnable {
     } else {
       drop(record, DropReason.FATAL_PRODUCER_ERROR, e);
     }
+  }
+
+  /**
+   * Kafka refused the credentials: the record is dropped as {@code auth} (resending it cannot help
+   * until the credentials change), and the producer is replaced, at most every 10 s while refusals
+   * go on, so a fixed user or ACL is picked up even if the refusal left the producer in a fatal state.
+   */
+  private void refused(TraceRecord record, Exception e, int gen) {
+    owner.refusal.refused(e, record.spans);
+    owner.done(record);
+    if (gen == generation) recreate = true;
   }
 
   private void backOff() {

@@ -55,6 +55,8 @@ final class Replies {
       case 413:
       case 429:
         return 8; // RESOURCE_EXHAUSTED
+      case 401:
+        return 16; // UNAUTHENTICATED
       case 415:
       case 405:
         return 12; // UNIMPLEMENTED

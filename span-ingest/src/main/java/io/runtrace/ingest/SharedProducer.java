@@ -26,6 +26,7 @@ final class SharedProducer {
   final ProducerSettings settings;
   final ByteBudget budget;
   final IngestMetrics metrics;
+  final KafkaRefusal refusal;
   private final Deque<TraceRecord> queue = new ArrayDeque<>();
   private final RecordSender sender;
   private int references;
@@ -35,6 +36,7 @@ final class SharedProducer {
     this.budget = ByteBudget.ofTotal(settings.bufferBytes());
     this.metrics = METRICS.computeIfAbsent(settings, s -> new IngestMetrics(s.topic()));
     metrics.budget(budget);
+    this.refusal = new KafkaRefusal(settings.credentials(), settings.bootstrapServers(), metrics);
     this.sender = new RecordSender(this, factory);
   }
 
@@ -65,9 +67,14 @@ final class SharedProducer {
     return true;
   }
 
-  /** True when Kafka is considered reachable and the budget still has room for a full record. */
+  /** True when Kafka is considered reachable, takes the credentials, and the budget still has room for a full record. */
   boolean ready() {
-    return !sender.circuitOpen() && budget.wouldFit(settings.maxRecordBytes());
+    return refusal.reason() == null && !sender.circuitOpen() && budget.wouldFit(settings.maxRecordBytes());
+  }
+
+  /** What Kafka refused (credential, user, brokers), or null while it accepts the sends. */
+  String credentialRefused() {
+    return refusal.reason();
   }
 
   /** True while Kafka is considered unreachable. */

@@ -24,16 +24,19 @@ final class TracesHandler implements HttpHandler {
   private final SharedProducer producer;
   private final TraceRecordBatcher batcher;
   private final int maxRequestBytes;
+  private final BearerAuth auth;
 
-  TracesHandler(SharedProducer producer, TraceRecordBatcher batcher, int maxRequestBytes) {
+  TracesHandler(SharedProducer producer, TraceRecordBatcher batcher, int maxRequestBytes, BearerAuth auth) {
     this.producer = producer;
     this.batcher = batcher;
     this.maxRequestBytes = maxRequestBytes;
+    this.auth = auth;
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      if (!authenticated(exchange)) return;
       if (!"POST".equals(exchange.getRequestMethod())) {
         exchange.getResponseHeaders().set("Allow", "POST");
         Replies.error(exchange, 405, "use POST", false);
@@ -59,7 +62,7 @@ final class TracesHandler implements HttpHandler {
         return;
       }
       if (body == null) {
-        drain(exchange.getRequestBody());
+        drain(exchange.getRequestBody(), Math.max(DRAIN_LIMIT_BYTES, maxRequestBytes));
         Replies.error(exchange, 413, "request larger than " + maxRequestBytes + " bytes", proto);
         return;
       }
@@ -75,6 +78,20 @@ final class TracesHandler implements HttpHandler {
       LOG.log(Level.WARNING, "OTLP request failed", e);
       throw e;
     }
+  }
+
+  /** Answers 401 with {@code WWW-Authenticate: Bearer} unless the request carries the configured token. */
+  private boolean authenticated(HttpExchange exchange) throws IOException {
+    BearerToken.Verdict verdict = auth.check(exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRemoteAddress());
+    if (verdict == BearerToken.Verdict.ACCEPTED) return true;
+    boolean proto = !JSON.equals(mediaType(exchange.getRequestHeaders().getFirst("Content-Type")));
+    exchange.getResponseHeaders().set("WWW-Authenticate",
+        verdict == BearerToken.Verdict.MISSING ? "Bearer realm=\"runtrace\"" : "Bearer realm=\"runtrace\", error=\"invalid_token\"");
+    drain(exchange.getRequestBody(), maxRequestBytes);
+    Replies.error(exchange, 401, verdict == BearerToken.Verdict.MISSING
+        ? "missing bearer token: send Authorization: Bearer <token>"
+        : "invalid bearer token", proto);
+    return false;
   }
 
   private void export(HttpExchange exchange, ExportTraceServiceRequest request, boolean proto) throws IOException {
@@ -107,8 +124,7 @@ final class TracesHandler implements HttpHandler {
    * Reads and discards what is left of a rejected body, up to a bound: a server that closes while
    * the client is still sending resets the connection and the client never sees the 413.
    */
-  private void drain(InputStream raw) {
-    long limit = Math.max(DRAIN_LIMIT_BYTES, maxRequestBytes);
+  private static void drain(InputStream raw, long limit) {
     try {
       byte[] buf = new byte[8192];
       for (long total = 0; total < limit; ) {

@@ -2,6 +2,7 @@ package io.runtrace.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runtrace.model.KafkaCredentials;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class RecordSenderTest {
   private final List<MockProducer<String, byte[]>> producers = new CopyOnWriteArrayList<>();
   private final SharedProducer shared = SharedProducer.acquire(
-      new ProducerSettings("unused:9092", "test-" + UUID.randomUUID(), 4096, 1 << 20, 0, Map.of()),
+      new ProducerSettings("unused:9092", "test-" + UUID.randomUUID(), 4096, 1 << 20, 0, Map.of(), KafkaCredentials.NONE),
       props -> {
         MockProducer<String, byte[]> p = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
         producers.add(p);
@@ -104,7 +107,7 @@ class RecordSenderTest {
     for (int i = 0; i <= RecordSender.MAX_RECOVERIES; i++) {
       MockProducer<String, byte[]> p = producer(i);
       awaitSent(p, 1);
-      p.errorNext(new TopicAuthorizationException("denied"));
+      p.errorNext(new UnsupportedVersionException("broker too old"));
     }
 
     assertThat(shared.flush(Duration.ofSeconds(10))).isTrue();
@@ -126,5 +129,43 @@ class RecordSenderTest {
     assertThat(shared.metrics.recreated.sum()).isEqualTo(1);
     assertThat(shared.metrics.sent.sum()).isEqualTo(2);
     assertThat(shared.metrics.droppedCount(IngestMetrics.DropReason.FATAL_PRODUCER_ERROR)).isZero();
+  }
+
+  @Test
+  void aRefusedLoginDropsTheRecordAsAuthCountsItAndShowsInReadinessUntilASendSucceeds() throws Exception {
+    shared.offer(record(1));
+    MockProducer<String, byte[]> first = producer(0);
+    awaitSent(first, 1);
+    first.errorNext(new SaslAuthenticationException("Authentication failed during authentication due to invalid credentials"));
+
+    assertThat(shared.flush(Duration.ofSeconds(5))).isTrue();
+    assertThat(shared.metrics.droppedCount(IngestMetrics.DropReason.AUTH)).isEqualTo(2);
+    assertThat(shared.metrics.authFailures()).isEqualTo(1);
+    assertThat(shared.metrics.sent.sum()).isZero();
+    assertThat(shared.ready()).isFalse();
+    assertThat(shared.credentialRefused())
+        .isEqualTo("Kafka at unused:9092 refused the login of credential PLAINTEXT: SaslAuthenticationException: "
+            + "Authentication failed during authentication due to invalid credentials");
+
+    shared.offer(record(2));
+    MockProducer<String, byte[]> second = producer(1);
+    awaitSent(second, 1);
+    second.completeNext();
+    assertThat(shared.flush(Duration.ofSeconds(5))).isTrue();
+    assertThat(shared.credentialRefused()).isNull();
+    assertThat(shared.ready()).isTrue();
+  }
+
+  @Test
+  void aDeniedPermissionIsARefusalToo() throws Exception {
+    shared.offer(record(1));
+    MockProducer<String, byte[]> p = producer(0);
+    awaitSent(p, 1);
+    p.errorNext(new org.apache.kafka.common.KafkaException("send failed", new TopicAuthorizationException("not authorized")));
+
+    assertThat(shared.flush(Duration.ofSeconds(5))).isTrue();
+    assertThat(shared.metrics.droppedCount(IngestMetrics.DropReason.AUTH)).isEqualTo(2);
+    assertThat(shared.credentialRefused()).startsWith("Kafka at unused:9092 denied a permission to credential PLAINTEXT: "
+        + "TopicAuthorizationException: not authorized");
   }
 }

@@ -95,6 +95,28 @@ final class SpansTopic {
     return ids;
   }
 
+  /** The keys of every record in {@code topic}, read from the start to the end offsets of now. */
+  static Set<String> keys(String bootstrap, String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Set<String> keys = new java.util.HashSet<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        assertThat(System.nanoTime()).as("read to the end within 60 s").isLessThan(deadline);
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) keys.add(r.key());
+      }
+    }
+    return keys;
+  }
+
   static List<Span> spans(ConsumerRecord<String, byte[]> record) {
     try {
       return ExportTraceServiceRequest.parseFrom(record.value()).getResourceSpansList().stream()

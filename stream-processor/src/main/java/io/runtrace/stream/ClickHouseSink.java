@@ -32,6 +32,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class ClickHouseSink implements Runnable, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ClickHouseSink.class.getName());
+  static final String KAFKA_SOURCE = "kafka-sink-consumer";
+  static final String CLICKHOUSE_SOURCE = "clickhouse-sink";
 
   final KafkaConsumer<byte[], byte[]> consumer;
   final SinkBatch batch;
@@ -40,6 +42,12 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
   private final SinkSettings settings;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicBoolean healthy = new AtomicBoolean(true);
+  /** Why the last insert attempt failed, for health; null after a success. */
+  private volatile String insertProblem;
+  private final AuthFailures auth;
+  /** Set when Kafka refused the consumer; cleared once it has partitions again. */
+  private boolean kafkaRefused;
+  private long kafkaBackoffMs;
   private final KafkaClientMetrics consumerMetrics;
   private final SinkRebalance rebalance;
   /** Told the hours of the run_list rows each insert wrote. */
@@ -51,13 +59,16 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
   });
 
   ClickHouseSink(SinkSettings settings, ClickHouseDatabase writer, MeterRegistry registry,
-      java.util.function.Consumer<java.util.Set<Long>> runsWritten) {
+      java.util.function.Consumer<java.util.Set<Long>> runsWritten, AuthFailures auth) {
     this.settings = settings;
+    this.auth = auth;
+    this.kafkaBackoffMs = settings.minBackoff().toMillis();
     this.runsWritten = runsWritten;
     this.writer = writer;
     this.batch = new SinkBatch(settings, System::currentTimeMillis);
     this.metrics = new SinkMetrics(registry, batch);
     Properties p = new Properties();
+    p.putAll(settings.kafkaProperties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -87,6 +98,11 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
     return healthy.get();
   }
 
+  /** Why the last insert attempt failed, or null when it succeeded. */
+  String problem() {
+    return healthy.get() ? null : insertProblem;
+  }
+
   @Override
   public void run() {
     try {
@@ -94,12 +110,23 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
       while (running.get()) {
         try {
           accept(consumer.poll(Duration.ofMillis(100)));
+          if (kafkaRefused && !consumer.assignment().isEmpty()) {
+            kafkaRefused = false;
+            kafkaBackoffMs = settings.minBackoff().toMillis();
+            auth.cleared(KAFKA_SOURCE);
+          }
           if (batch.dueByTime(this::lagRecords)) flush();
         } catch (WakeupException e) {
           if (running.get()) throw e;
         } catch (RuntimeException e) {
-          metrics.loopErrors.increment();
-          LOG.log(Level.WARNING, "ClickHouse sink error; re-reading from the last commit", e);
+          if (refusedByKafka(e)) {
+            // Every poll would be refused at once: back off as for a ClickHouse outage.
+            sleep(kafkaBackoffMs);
+            kafkaBackoffMs = Math.min(kafkaBackoffMs * 2, settings.maxBackoff().toMillis());
+          } else {
+            metrics.loopErrors.increment();
+            LOG.log(Level.WARNING, "ClickHouse sink error; re-reading from the last commit", e);
+          }
           restartFromCommitted();
         }
       }
@@ -164,7 +191,10 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
     }
     boolean all = true;
     for (CompletableFuture<Boolean> r : results) all &= r.join();
-    if (all && !healthy.getAndSet(true)) LOG.log(Level.INFO, "ClickHouse accepts inserts again");
+    if (all) {
+      auth.cleared(CLICKHOUSE_SOURCE);
+      if (!healthy.getAndSet(true)) LOG.log(Level.INFO, "ClickHouse accepts inserts again");
+    }
     return all;
   }
 
@@ -175,7 +205,10 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
       writer.insertJsonEachRow(b.table, b.body(), b.bytes());
     } catch (RuntimeException e) {
       metrics.failed(tag);
-      if (healthy.getAndSet(false)) LOG.log(Level.WARNING, "insert into " + b.table + " failed; retrying", e);
+      insertProblem = "ClickHouse at " + writer.url() + " refuses inserts: " + AuthFailures.oneLine(e.getMessage());
+      // A refused credential is logged by AuthFailures, naming the user, once per change.
+      boolean refused = auth.clickHouseRefused(CLICKHOUSE_SOURCE, e);
+      if (healthy.getAndSet(false) && !refused) LOG.log(Level.WARNING, "insert into " + b.table + " failed; retrying", e);
       return false;
     }
     metrics.inserted(tag, b.rows(), System.nanoTime() - start);
@@ -192,9 +225,16 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
     } catch (KafkaException e) {
       if (e instanceof WakeupException) throw e;
       metrics.commitFailures.increment();
-      LOG.log(Level.WARNING, "offset commit failed; re-reading from the last commit", e);
+      if (!refusedByKafka(e)) LOG.log(Level.WARNING, "offset commit failed; re-reading from the last commit", e);
       restartFromCommitted();
     }
+  }
+
+  /** Records a refused Kafka credential; true when {@code e} is one. */
+  private boolean refusedByKafka(RuntimeException e) {
+    if (!auth.kafkaRefused(KAFKA_SOURCE, e)) return false;
+    kafkaRefused = true;
+    return true;
   }
 
   /** Drops the batch and moves every assigned partition back to its last commit, retrying until Kafka answers. */
@@ -206,7 +246,7 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
       } catch (WakeupException e) {
         throw e;
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "cannot read committed offsets; retrying", e);
+        if (!refusedByKafka(e)) LOG.log(Level.WARNING, "cannot read committed offsets; retrying", e);
         sleep(settings.maxBackoff().toMillis());
       }
     }

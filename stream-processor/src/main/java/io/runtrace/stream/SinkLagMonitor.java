@@ -30,6 +30,7 @@ import org.apache.kafka.common.TopicPartition;
 final class SinkLagMonitor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SinkLagMonitor.class.getName());
   private final Admin admin;
+  private final AuthFailures auth;
   private final String groupId;
   private final List<String> topics;
   private final Map<String, AtomicLong> lag = new ConcurrentHashMap<>();
@@ -39,8 +40,10 @@ final class SinkLagMonitor implements AutoCloseable {
     return t;
   });
 
-  SinkLagMonitor(SinkSettings settings, MeterRegistry registry) {
+  SinkLagMonitor(SinkSettings settings, MeterRegistry registry, AuthFailures auth) {
+    this.auth = auth;
     Properties p = new Properties();
+    p.putAll(settings.kafkaProperties());
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.groupId() + "-lag");
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
@@ -79,10 +82,11 @@ final class SinkLagMonitor implements AutoCloseable {
         sums.merge(tp.topic(), behind, Long::sum);
       });
       sums.forEach((topic, value) -> lag.get(topic).set(value));
+      auth.cleared("kafka-lag-monitor");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      LOG.log(Level.DEBUG, "consumer lag not measured this time", e);
+      if (!auth.kafkaRefused("kafka-lag-monitor", e)) LOG.log(Level.DEBUG, "consumer lag not measured this time", e);
     }
   }
 

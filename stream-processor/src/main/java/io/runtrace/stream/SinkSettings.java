@@ -11,9 +11,11 @@ import java.time.ZoneId;
  * runs topic's rows go to {@code runListTable}, those starting {@link RowJson#RUN_ID_ROW_PREFIX}
  * to {@code runIdsTable} (monthly partitions).
  * {@code partitionZone} is the ClickHouse server's time zone, which decides where a day starts.
+ * {@code kafkaProperties} (security protocol and SASL login) go into every Kafka client of the sink.
  */
 record SinkSettings(
     String bootstrapServers,
+    java.util.Map<String, String> kafkaProperties,
     String groupId,
     String spansTopic,
     String runsTopic,

@@ -2,10 +2,14 @@ package io.runtrace.stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.clickhouse.ClickHouseSql;
+import io.runtrace.model.KafkaCredentials;
 import io.runtrace.model.RuntraceTopics;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,17 +17,26 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
  * The stream processor: a Kafka Streams application (exactly-once v2) that assembles spans into
  * runs, and a sink that writes enriched spans and run versions to the ClickHouse writer replica.
  */
 public final class StreamProcessor implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(StreamProcessor.class.getName());
+  static final String STREAMS_SOURCE = "kafka-streams";
+  /** {@link Builder#httpPort(int)} not called: no HTTP endpoint. */
+  public static final int HTTP_PORT_OFF = -1;
   private final Builder b;
+  private final MeterRegistry registry;
+  private final AuthFailures auth;
+  private final ProcessorHttpEndpoint http;
   private final KafkaStreams streams;
   private final ClickHouseSink sink;
   private final Thread sinkThread;
@@ -34,20 +47,37 @@ public final class StreamProcessor implements AutoCloseable {
 
   private StreamProcessor(Builder b) {
     this.b = b;
-    StreamMetrics metrics = new StreamMetrics(b.registry);
+    MeterRegistry registry = b.registry != null ? b.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry prometheus = registry instanceof PrometheusMeterRegistry p ? p : null;
+    if (prometheus == null && b.httpPort != HTTP_PORT_OFF) {
+      // /metrics needs Prometheus text: meters go to the caller's registry and to a private Prometheus one.
+      prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      registry = new CompositeMeterRegistry().add(b.registry).add(prometheus);
+    }
+    this.registry = registry;
+    this.auth = new AuthFailures(registry, b.kafkaCredentials, b.bootstrapServers, b.writer.url());
+    // Bound first: a taken port fails the build before any Kafka client or thread exists.
+    PrometheusMeterRegistry scraped = prometheus;
+    this.http = b.httpPort == HTTP_PORT_OFF ? null : new ProcessorHttpEndpoint(b.httpPort, this::problem, scraped::scrape);
+    StreamMetrics metrics = new StreamMetrics(registry);
     RunAssemblyTopology topology = new RunAssemblyTopology(b.spansTopic, b.enrichedTopic, b.runsTopic,
         b.deadLetterTopic, b.maxRecordBytes, b.staleAfter, b.runRetention, metrics);
     this.streams = new KafkaStreams(topology.get(), streamsConfig());
+    streams.setUncaughtExceptionHandler(this::streamThreadFailed);
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING) auth.cleared(STREAMS_SOURCE);
+    });
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(b.registry);
-    SinkSettings sinkSettings = new SinkSettings(b.bootstrapServers, b.applicationId + "-clickhouse-sink",
+    streamsMetrics.bindTo(registry);
+    SinkSettings sinkSettings = new SinkSettings(b.bootstrapServers, b.kafkaCredentials.clientProperties(),
+        b.applicationId + "-clickhouse-sink",
         b.enrichedTopic, b.runsTopic, b.writer.database() + ".spans", b.writer.database() + ".run_list",
         b.writer.database() + ".run_ids",
         b.maxBatchRows, b.maxBatchBytes, b.maxBatchDelay, b.maxPartitionsPerBatch, Duration.ofMillis(200),
         Duration.ofSeconds(10), b.consumerLagRefresh, b.partitionZone);
-    this.stats = new RunStatsRefresher(b.writer, Clock.systemUTC(), b.registry);
-    this.sink = new ClickHouseSink(sinkSettings, b.writer, b.registry, stats::markDirty);
-    this.lagMonitor = new SinkLagMonitor(sinkSettings, b.registry);
+    this.stats = new RunStatsRefresher(b.writer, Clock.systemUTC(), registry);
+    this.sink = new ClickHouseSink(sinkSettings, b.writer, registry, stats::markDirty, auth);
+    this.lagMonitor = new SinkLagMonitor(sinkSettings, registry, auth);
     this.retention = new ClickHouseRetention(b.writer, List.of(
         new ClickHouseRetention.Policy("spans", b.spansMaxAge, b.spansMaxBytes),
         new ClickHouseRetention.Policy("run_list", b.runsMaxAge, b.runsMaxBytes),
@@ -55,10 +85,29 @@ public final class StreamProcessor implements AutoCloseable {
         new ClickHouseRetention.Policy("run_stats", b.runsMaxAge, Long.MAX_VALUE),
         // Written before the read model (V003); it empties as its days age out.
         new ClickHouseRetention.Policy("runs", b.runsMaxAge, b.runsMaxBytes)), Clock.systemUTC(), b.partitionZone,
-        b.registry);
+        registry);
     this.sinkThread = new Thread(sink, "runtrace-clickhouse-sink");
     sinkThread.setDaemon(true);
   }
+
+  /**
+   * A stream thread died. Refused credentials replace the thread after a pause, so the processor
+   * recovers once the credential works; anything else shuts the client down (Streams' default).
+   */
+  private StreamThreadExceptionResponse streamThreadFailed(Throwable e) {
+    if (!auth.kafkaRefused(STREAMS_SOURCE, e)) {
+      LOG.log(Level.ERROR, "a Kafka Streams thread failed; the topology stops", e);
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+    try {
+      Thread.sleep(KAFKA_REFUSED_PAUSE.toMillis());
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return StreamThreadExceptionResponse.REPLACE_THREAD;
+  }
+
+  static final Duration KAFKA_REFUSED_PAUSE = Duration.ofSeconds(5);
 
   /** Starts a builder; bootstrap servers and a ClickHouse writer are required. */
   public static Builder builder() {
@@ -67,6 +116,8 @@ public final class StreamProcessor implements AutoCloseable {
 
   private Properties streamsConfig() {
     Properties p = new Properties();
+    // Streams hands these to every client it makes: consumers, producers, the admin client.
+    p.putAll(b.kafkaCredentials.clientProperties());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, b.applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -86,6 +137,7 @@ public final class StreamProcessor implements AutoCloseable {
 
   /** Starts the topology and the sink; returns at once. */
   public StreamProcessor start() {
+    if (http != null) http.start();
     streams.start();
     sinkThread.start();
     retention.start(b.retentionInterval, b.retentionInterval);
@@ -93,9 +145,33 @@ public final class StreamProcessor implements AutoCloseable {
     return this;
   }
 
-  /** True when the topology is running and the sink's last insert succeeded. */
+  /** True when the topology is running, the sink's last insert succeeded and no credential is being refused. */
   public boolean healthy() {
-    return streams.state() == KafkaStreams.State.RUNNING && sink.healthy() && sinkThread.isAlive();
+    return problem().isEmpty();
+  }
+
+  /**
+   * Why the processor is not healthy, as {@code GET /health} reports it; empty when it is. A
+   * refused credential comes first, e.g. {@code Kafka at host:9094 refused the SASL login of user "runtrace" …}.
+   */
+  public Optional<String> problem() {
+    Optional<String> refused = auth.reason();
+    if (refused.isPresent()) return refused;
+    if (!sinkThread.isAlive()) return Optional.of("the ClickHouse sink " + (sink.healthy() ? "is not running" : "stopped; see the log"));
+    KafkaStreams.State state = streams.state();
+    if (state != KafkaStreams.State.RUNNING) return Optional.of("Kafka Streams is " + state);
+    if (!sink.healthy()) return Optional.of(Objects.requireNonNullElse(sink.problem(), "the ClickHouse sink's last insert failed"));
+    return Optional.empty();
+  }
+
+  /** The port of {@code GET /health} and {@code GET /metrics}, or {@link #HTTP_PORT_OFF}. */
+  public int httpPort() {
+    return http == null ? HTTP_PORT_OFF : http.port();
+  }
+
+  /** The registry every meter of this processor is in. */
+  public MeterRegistry meterRegistry() {
+    return registry;
   }
 
   /** The topology's state, for example {@code RUNNING} or {@code REBALANCING}. */
@@ -105,6 +181,7 @@ public final class StreamProcessor implements AutoCloseable {
 
   @Override
   public void close() {
+    if (http != null) http.close();
     retention.close();
     lagMonitor.close();
     stats.close();
@@ -139,7 +216,9 @@ public final class StreamProcessor implements AutoCloseable {
     private int maxBatchRows = 200_000;
     private int maxBatchBytes = 64 * 1024 * 1024;
     private Duration maxBatchDelay = Duration.ofMillis(500);
-    private MeterRegistry registry = new SimpleMeterRegistry();
+    private MeterRegistry registry;
+    KafkaCredentials kafkaCredentials = KafkaCredentials.NONE;
+    int httpPort = HTTP_PORT_OFF;
     private int maxPartitionsPerBatch = 32;
     private Duration consumerLagRefresh = Duration.ofSeconds(10);
     private ZoneId partitionZone = ZoneOffset.UTC;
@@ -156,11 +235,39 @@ public final class StreamProcessor implements AutoCloseable {
     /** Kafka bootstrap servers, {@code host:port[,host:port]}. Required. */
     public Builder bootstrapServers(String servers) {
       if (servers == null || servers.isBlank()) throw new IllegalArgumentException("bootstrapServers is required");
+      for (String server : servers.split(",", -1)) {
+        if (!server.trim().matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):[0-9]{1,5}")
+            || Integer.parseInt(server.trim().substring(server.trim().lastIndexOf(':') + 1)) > 65_535) {
+          throw new IllegalArgumentException("bootstrapServers must be host:port[,host:port], was \"" + servers + "\"");
+        }
+      }
       this.bootstrapServers = servers;
       return this;
     }
 
-    /** The ClickHouse writer replica; its database holds the spans and runs tables. Required. */
+    /**
+     * How every Kafka client of the processor authenticates (the Streams clients, the sink's
+     * consumer, the lag monitor's admin client). Default {@link KafkaCredentials#NONE} (PLAINTEXT).
+     */
+    public Builder kafkaCredentials(KafkaCredentials credentials) {
+      this.kafkaCredentials = Objects.requireNonNull(credentials, "kafkaCredentials");
+      return this;
+    }
+
+    /**
+     * Serves {@code GET /health} and {@code GET /metrics} (Prometheus text) on this TCP port, on
+     * every interface; 0 picks a free port ({@link StreamProcessor#httpPort()}). Default off.
+     */
+    public Builder httpPort(int port) {
+      if (port < 0 || port > 65_535) throw new IllegalArgumentException("httpPort must be 0..65535, was " + port);
+      this.httpPort = port;
+      return this;
+    }
+
+    /**
+     * The ClickHouse writer replica; its database holds the spans and runs tables. Connect it as
+     * the writer user (not the admin), with its password. Required.
+     */
     public Builder clickHouseWriter(ClickHouseDatabase writer) {
       this.writer = Objects.requireNonNull(writer, "clickHouseWriter");
       return this;
@@ -308,7 +415,10 @@ public final class StreamProcessor implements AutoCloseable {
       return d;
     }
 
-    /** Where metrics go. Default a private {@code SimpleMeterRegistry}. */
+    /**
+     * Where metrics go. Default a private {@code PrometheusMeterRegistry}; with {@link #httpPort}
+     * and a registry that is not a Prometheus one, meters go to both it and a private Prometheus one.
+     */
     public Builder meterRegistry(MeterRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "meterRegistry");
       return this;

@@ -55,7 +55,7 @@ class ClickHouseRetentionIT {
 
   private static ClickHouseRetention retention(SinkFixture f, long maxBytes, SimpleMeterRegistry registry) {
     registry.clear();
-    return new ClickHouseRetention(f.writer, List.of(new ClickHouseRetention.Policy("spans", Duration.ofDays(30),
+    return new ClickHouseRetention(f.sinkWriter, List.of(new ClickHouseRetention.Policy("spans", Duration.ofDays(30),
         maxBytes)), Clock.fixed(NOW, ZoneOffset.UTC), ZoneOffset.UTC, registry);
   }
 

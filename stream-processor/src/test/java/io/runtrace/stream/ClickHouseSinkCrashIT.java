@@ -3,6 +3,7 @@ package io.runtrace.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtrace.localstack.LocalStack;
+import io.runtrace.localstack.StackCredentials;
 import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.ForEachClickHouseEngine;
 import java.io.IOException;
@@ -68,6 +69,8 @@ class ClickHouseSinkCrashIT {
     env.put("RUNTRACE_KAFKA_BOOTSTRAP", f.stack.kafkaBootstrapServers());
     env.put("RUNTRACE_CLICKHOUSE_WRITER_URL", f.clickHouse.writerUrl().toString());
     env.put("RUNTRACE_CLICKHOUSE_DATABASE", f.database);
+    env.put("RUNTRACE_CLICKHOUSE_WRITER_USER", StackCredentials.CLICKHOUSE_WRITER_USER);
+    env.put("RUNTRACE_CLICKHOUSE_WRITER_PASSWORD", StackCredentials.CLICKHOUSE_WRITER_PASSWORD);
     env.put("RUNTRACE_APPLICATION_ID", "sink-it-" + f.database);
     env.put("RUNTRACE_STATE_DIR", stateDir.toString());
     env.put("RUNTRACE_TOPIC_SPANS", f.spans);

@@ -17,7 +17,7 @@ class SinkBatchTest {
   final TopicPartition runs0 = new TopicPartition("runs", 0);
 
   SinkBatch batch(int rows, int bytes, int partitions) {
-    return new SinkBatch(new SinkSettings("k:1", "g", "spans", "runs", "db.spans", "db.run_list", "db.run_ids", rows, bytes,
+    return new SinkBatch(new SinkSettings("k:1", java.util.Map.of(), "g", "spans", "runs", "db.spans", "db.run_list", "db.run_ids", rows, bytes,
         Duration.ofMillis(500), partitions, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1),
         ZoneOffset.UTC), clock::get);
   }

@@ -8,6 +8,7 @@ import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.localstack.ClickHouseDeployment;
 import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.LocalStack;
+import io.runtrace.localstack.StackCredentials;
 import io.runtrace.schema.SchemaMigrator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +37,10 @@ final class SinkFixture implements AutoCloseable {
   final String enriched;
   final String runs;
   final String deadLetter;
+  /** The administrator ({@code default}): DDL and checks. */
   final ClickHouseDatabase writer;
+  /** The writer replica as the stack's {@code writer} user, which the processor writes as. */
+  final ClickHouseDatabase sinkWriter;
   final ClickHouseDatabase reader;
   final KafkaProducer<String, byte[]> producer;
   /** trace id → expected status; every run has {@link #SPANS_PER_RUN} spans. */
@@ -57,6 +61,7 @@ final class SinkFixture implements AutoCloseable {
     runs = "runtrace.runs." + database;
     deadLetter = "runtrace.dead-letter." + database;
     writer = ClickHouseDatabase.builder().url(clickHouse.writerUrl()).database(database).build();
+    sinkWriter = writerAs(StackCredentials.CLICKHOUSE_WRITER_USER, StackCredentials.CLICKHOUSE_WRITER_PASSWORD);
     reader = ClickHouseDatabase.builder().url(clickHouse.readerUrl()).database(database).build();
     SchemaMigrator.Builder migrator = SchemaMigrator.builder().clickHouse(writer).database(database)
         .replicated(clickHouse.replicated());
@@ -74,9 +79,27 @@ final class SinkFixture implements AutoCloseable {
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
+  /** A processor writing as the {@code writer} user, as deployed. */
   StreamProcessor.Builder processor(java.nio.file.Path stateDir) {
-    return StreamProcessor.builder().bootstrapServers(stack.kafkaBootstrapServers()).clickHouseWriter(writer)
+    return StreamProcessor.builder().bootstrapServers(stack.kafkaBootstrapServers()).clickHouseWriter(sinkWriter)
         .applicationId("sink-it-" + database).stateDir(stateDir).topics(spans, enriched, runs, deadLetter);
+  }
+
+  /** The writer replica, in this fixture's database, as another login. */
+  ClickHouseDatabase writerAs(String user, String password) {
+    return ClickHouseDatabase.builder().url(clickHouse.writerUrl()).user(user).password(password).database(database).build();
+  }
+
+  /** Offsets the processor's sink group has committed, by partition. */
+  Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> sinkCommits() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", stack.kafkaBootstrapServers());
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+      return admin.listConsumerGroupOffsets("sink-it-" + database + "-clickhouse-sink").partitionsToOffsetAndMetadata()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("cannot read the sink group's commits", e);
+    }
   }
 
   /** Sends one run as two records: half its steps first, then the rest with the terminal run span. */
@@ -233,6 +256,7 @@ final class SinkFixture implements AutoCloseable {
   public void close() {
     producer.close(Duration.ofSeconds(5));
     writer.close();
+    sinkWriter.close();
     reader.close();
   }
 }
