@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * time out. Each run is one trace whose root span carries the run attributes.
  */
 final class DemoTraffic implements AutoCloseable {
-  private static final List<String> TENANTS = List.of("acme", "globex", "initech");
+  /** The tenants the demo's runs belong to; the demo makes an API key for each. */
+  static final List<String> TENANTS = List.of("acme", "globex", "initech");
   private static final List<Fn> FUNCTIONS = List.of(
       new Fn("billing", "charge-card", List.of("reserve-funds", "capture", "send-receipt")),
       new Fn("billing", "refund", List.of("lookup-charge", "refund")),

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * The three services wired to a running local stack and one of its ClickHouse engines: schema
  * migrated on writer and reader (replicated on 18.16; one server, plain tables on 26.7), the
  * stream processor writing to the writer, the OTLP receiver, and the query API reading from the
- * reader. Used by the demo and by the end-to-end test.
+ * reader, with the API keys of {@code apiKeyFile}. Used by the demo and by the end-to-end test.
  */
 final class LocalPipeline implements AutoCloseable {
   final LocalStack stack;
@@ -24,6 +24,7 @@ final class LocalPipeline implements AutoCloseable {
   final StreamProcessor processor;
   final OtlpHttpReceiver receiver;
   final RunHistoryService api;
+  final Path apiKeyFile;
 
   /** Topic names, so tests can isolate themselves on a shared stack. */
   record Topics(String spans, String enriched, String runs, String deadLetter) {
@@ -34,8 +35,9 @@ final class LocalPipeline implements AutoCloseable {
   }
 
   LocalPipeline(LocalStack stack, ClickHouseDeployment clickHouse, String database, Topics topics, int receiverPort,
-      int apiPort, Path stateDir) {
+      int apiPort, Path stateDir, Path apiKeyFile) {
     this.stack = stack;
+    this.apiKeyFile = apiKeyFile;
     this.clickHouse = clickHouse;
     this.topics = topics;
     this.writer = ClickHouseDatabase.builder().url(clickHouse.writerUrl()).database(database).build();
@@ -60,7 +62,8 @@ final class LocalPipeline implements AutoCloseable {
         .host("127.0.0.1")
         .port(receiverPort)
         .build().start();
-    this.api = RunHistoryService.builder().reader(reader).host("127.0.0.1").port(apiPort).build().start();
+    this.api = RunHistoryService.builder().reader(reader).apiKeyFile(apiKeyFile).host("127.0.0.1").port(apiPort)
+        .build().start();
   }
 
   String apiAddress() {

@@ -10,13 +10,17 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.runtrace.ingest.KafkaSpanExporter;
 import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.LocalStack;
+import io.runtrace.query.auth.ApiKeyFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -24,7 +28,8 @@ import java.util.concurrent.CountDownLatch;
  * services, and runs emitted through the OpenTelemetry SDK on both ingest paths (our Kafka
  * exporter, and the SDK's OTLP/HTTP exporter into our receiver). Ctrl-C stops everything.
  * {@code RUNTRACE_CLICKHOUSE_ENGINE}: {@code 18.16} (default, a writer and a reader replica) or
- * {@code 26.7} (one server that is writer and reader).
+ * {@code 26.7} (one server that is writer and reader). Writes a new key file,
+ * {@code .runtrace/api-keys.json}, with one API key per demo tenant, and prints the keys.
  */
 public final class RuntraceDemo {
   private RuntraceDemo() {}
@@ -44,8 +49,15 @@ public final class RuntraceDemo {
         ? "ZooKeeper and two ClickHouse " + engine.label() + " servers (writer and reader replica)"
         : "one ClickHouse " + engine.label() + " server (writer and reader)") + " under " + work);
     stack.start();
+    // A new key file each start, like the rest of the demo's state; bin/runtrace-keys adds to it.
+    Path keyFile = work.resolve(ApiKeyFiles.DEFAULT_FILE.getFileName());
+    ApiKeyFiles.reset(keyFile);
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (String tenant : DemoTraffic.TENANTS) {
+      keys.put(tenant, ApiKeyFiles.create(keyFile, tenant, List.of(), Clock.systemUTC()).key());
+    }
     LocalPipeline pipeline = new LocalPipeline(stack, stack.clickHouse(engine), "runtrace",
-        LocalPipeline.Topics.withSuffix(""), otlpPort, apiPort, work.resolve("streams"));
+        LocalPipeline.Topics.withSuffix(""), otlpPort, apiPort, work.resolve("streams"), keyFile);
     SdkTracerProvider viaKafka = tracerProvider(KafkaSpanExporter.builder()
         .bootstrapServers(stack.kafkaBootstrapServers()).topic(pipeline.topics.spans()).build(), "executor");
     SdkTracerProvider viaOtlp = tracerProvider(OtlpHttpSpanExporter.builder()
@@ -63,14 +75,18 @@ public final class RuntraceDemo {
       stopped.countDown();
     }, "demo-stop"));
 
-    String example = "curl -s '" + pipeline.apiAddress() + "/v1/runs?limit=2'";
-    String body = firstRuns(pipeline.apiAddress() + "/v1/runs?limit=2", Duration.ofSeconds(60));
+    String key = keys.get(DemoTraffic.TENANTS.get(0));
+    String example = "curl -s -H 'Authorization: Bearer " + key + "' '" + pipeline.apiAddress() + "/v1/runs?limit=2'";
+    String body = firstRuns(pipeline.apiAddress() + "/v1/runs?limit=2", key, Duration.ofSeconds(60));
     System.out.printf("%nruntrace is up after %.1f s.%n", (System.nanoTime() - started) / 1e9);
     System.out.println("  query API (reader replica):  " + pipeline.apiAddress());
     System.out.println("  OTLP/HTTP receiver:          " + pipeline.otlpAddress());
     System.out.println("  Kafka:                       " + stack.kafkaBootstrapServers());
     System.out.println("  ClickHouse writer / reader:  " + pipeline.clickHouse.writerUrl() + " / "
         + pipeline.clickHouse.readerUrl());
+    System.out.println();
+    keys.forEach((tenant, k) -> System.out.println("API key for tenant " + tenant + ": " + k));
+    System.out.println("(in " + keyFile + "; more with bin/runtrace-keys create --tenant <tenant>)");
     System.out.println("\nTry:\n  " + example + "\nwhich just returned:\n  " + body);
     System.out.println("\nA run's span tree: curl -s " + pipeline.apiAddress() + "/v1/runs/<run_id>/trace");
     System.out.println("Demo traffic: a new run every " + periodMs + " ms. Ctrl-C stops everything.");
@@ -86,12 +102,13 @@ public final class RuntraceDemo {
   }
 
   /** Polls the API until it lists a run, so the printed example shows real output. */
-  private static String firstRuns(String url, Duration timeout) throws Exception {
+  private static String firstRuns(String url, String key, Duration timeout) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+              .header("Authorization", "Bearer " + key).build(),
           HttpResponse.BodyHandlers.ofString());
       last = response.body();
       if (response.statusCode() == 200 && last.contains("\"run_id\"")) return last;

@@ -20,11 +20,14 @@ import io.runtrace.localstack.LocalStack;
 import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.ForEachClickHouseEngine;
 import io.runtrace.model.RunAttributes;
+import io.runtrace.query.auth.ApiKeyFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,12 +52,15 @@ class EndToEndIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static LocalPipeline pipeline;
+  static String acmeKey;
 
   @BeforeParameterizedClassInvocation
   static void start(ClickHouseEngine engine, LocalStack stack) throws Exception {
     String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    Path keys = Files.createTempDirectory("e2e-keys").resolve("api-keys.json");
+    acmeKey = ApiKeyFiles.create(keys, "acme", List.of(), Clock.systemUTC()).key();
     pipeline = new LocalPipeline(stack, stack.clickHouse(engine), "e2e_" + suffix,
-        LocalPipeline.Topics.withSuffix("." + suffix), 0, 0, Files.createTempDirectory("e2e-streams"));
+        LocalPipeline.Topics.withSuffix("." + suffix), 0, 0, Files.createTempDirectory("e2e-streams"), keys);
   }
 
   @AfterParameterizedClassInvocation
@@ -79,6 +85,8 @@ class EndToEndIT {
   void aRunWhoseTenantArrivesLateIsListedOnceUnderItAndCountedInItsStats() throws Exception {
     String runId = "run_" + UUID.randomUUID();
     String tenant = "late-" + UUID.randomUUID().toString().substring(0, 8);
+    // The service picks the new key up at its next poll of the key file; awaitJson retries until then.
+    String key = ApiKeyFiles.create(pipeline.apiKeyFile, tenant, List.of(), Clock.systemUTC()).key();
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "executor")))
         .addSpanProcessor(BatchSpanProcessor.builder(KafkaSpanExporter.builder()
@@ -94,8 +102,16 @@ class EndToEndIT {
           .setAttribute(RunAttributes.RUN_ID, runId).startSpan();
       step(tracer, Context.root().with(run), runId, 1, base + 100_000_000L).end(base + 200_000_000L, TimeUnit.NANOSECONDS);
       assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
-      JsonNode before = awaitJson("/v1/runs/" + runId, r -> r.path("run").path("span_count").asInt() == 1);
-      assertThat(before.get("run").get("tenant").asText()).isEmpty();
+      // Until its tenant arrives, the run belongs to no key: it is on the reader, under no tenant.
+      awaitReader("SELECT count() AS n FROM run_list FINAL WHERE tenant = '' AND run_id = '" + runId
+          + "' AND span_count = 1 AND deleted = 0");
+      // 401 until the service's next poll of the key file, then 404: no key sees a run without a tenant.
+      long keyDeadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      int status;
+      while ((status = http(key, "/v1/runs/" + runId).statusCode()) == 401 && System.nanoTime() < keyDeadline) {
+        Thread.sleep(100);
+      }
+      assertThat(status).isEqualTo(404);
 
       run.setAttribute(RunAttributes.TENANT, tenant).setAttribute(RunAttributes.ENVIRONMENT, "production")
           .setAttribute(RunAttributes.APP, "billing").setAttribute(RunAttributes.FUNCTION, "charge-card")
@@ -106,11 +122,12 @@ class EndToEndIT {
       provider.shutdown().join(10, TimeUnit.SECONDS);
     }
 
-    assertThat(ids(awaitJson("/v1/runs?tenant=" + tenant, l -> ids(l).contains(runId)))).containsExactly(runId);
-    assertThat(awaitJson("/v1/runs/" + runId, r -> r.path("run").path("span_count").asInt() == 2).get("run")
+    assertThat(ids(awaitJson(key, "/v1/runs?tenant=" + tenant, l -> ids(l).contains(runId)))).containsExactly(runId);
+    assertThat(awaitJson(key, "/v1/runs/" + runId, r -> r.path("run").path("span_count").asInt() == 2).get("run")
         .get("tenant").asText()).isEqualTo(tenant);
-    assertThat(ids(awaitJson("/v1/runs?limit=1000", l -> ids(l).contains(runId)))).containsOnlyOnce(runId);
-    JsonNode stats = awaitJson("/v1/stats?tenant=" + tenant, st -> st.path("runs").asLong() == 1
+    assertThat(ids(awaitJson(key, "/v1/runs?limit=1000", l -> ids(l).contains(runId)))).containsOnlyOnce(runId);
+    assertThat(http(acmeKey, "/v1/runs/" + runId).statusCode()).as("another tenant's run").isEqualTo(404);
+    JsonNode stats = awaitJson(key, "/v1/stats?tenant=" + tenant, st -> st.path("runs").asLong() == 1
         && st.path("by_status").path("completed").asLong() == 1);
     assertThat(stats.get("functions").get(0).get("function").asText()).isEqualTo("charge-card");
     assertThat(stats.get("failure_rate").asDouble()).isEqualTo(0.0);
@@ -198,11 +215,14 @@ class EndToEndIT {
   }
 
   private static JsonNode awaitJson(String path, Predicate<JsonNode> done) throws Exception {
+    return awaitJson(acmeKey, path, done);
+  }
+
+  private static JsonNode awaitJson(String key, String path, Predicate<JsonNode> done) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.apiAddress() + path)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http(key, path);
       last = r.statusCode() + " " + r.body();
       if (r.statusCode() == 200) {
         JsonNode body = JSON.readTree(r.body());
@@ -211,6 +231,20 @@ class EndToEndIT {
       Thread.sleep(250);
     }
     throw new AssertionError("GET " + path + " did not reach the expected state in 60 s; last answer: " + last);
+  }
+
+  private static HttpResponse<String> http(String key, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.apiAddress() + path))
+        .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void awaitReader(String countSql) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (pipeline.reader.query(countSql).get(0).get("n").asLong() >= 1) return;
+      Thread.sleep(250);
+    }
+    throw new AssertionError(countSql + " found nothing on the reader in 60 s");
   }
 
   private static int count(JsonNode spans) {

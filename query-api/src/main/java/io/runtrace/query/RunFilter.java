@@ -1,6 +1,7 @@
 package io.runtrace.query;
 
 import io.runtrace.model.RunStatus;
+import io.runtrace.query.auth.Caller;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,10 +9,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The parameters of {@code GET /v1/runs}; empty optionals match everything. */
+/**
+ * The parameters of {@code GET /v1/runs}, scoped to the caller's tenant; empty optionals and an
+ * empty {@code environments} match everything.
+ */
 record RunFilter(
     Optional<String> tenant,
-    Optional<String> environment,
+    List<String> environments,
     List<String> statuses,
     Optional<String> function,
     Optional<String> app,
@@ -24,8 +28,9 @@ record RunFilter(
       "stale", "from", "to", "cursor");
 
   /** Reads and validates the query string; {@code status} may list several, comma-separated. */
-  static RunFilter parse(String rawQuery, RunListSettings settings, Clock clock) {
+  static RunFilter parse(String rawQuery, RunListSettings settings, Clock clock, Caller caller) {
     QueryParameters p = QueryParameters.parse(rawQuery, PARAMETERS);
+    TenantScope scope = TenantScope.of(caller, p);
     List<String> statuses = new ArrayList<>();
     p.text("status").ifPresent(list -> {
       for (String s : list.split(",")) {
@@ -41,7 +46,7 @@ record RunFilter(
       case "false" -> false;
       default -> throw ApiException.badRequest("stale must be true or false, was " + QueryParameters.quoted(v));
     });
-    RunFilter noCursor = new RunFilter(p.text("tenant"), p.text("environment"), List.copyOf(statuses),
+    RunFilter noCursor = new RunFilter(scope.tenant(), scope.environments(), List.copyOf(statuses),
         p.text("function"), p.text("app"), stale,
         TimeWindow.parse(p, clock, settings.defaultWindow(), settings.maxWindow()), Optional.empty(),
         p.intInRange("limit", 1, settings.maxPageSize(), settings.defaultPageSize()));
@@ -51,12 +56,12 @@ record RunFilter(
 
   /** What a cursor is bound to: every filter, not the window or the page size. */
   String identity() {
-    return String.join("\u0000", tenant.orElse(""), environment.orElse(""), String.join(",", statuses),
+    return String.join("\u0000", tenant.orElse(""), String.join(",", environments), String.join(",", statuses),
         function.orElse(""), app.orElse(""), stale.map(String::valueOf).orElse(""));
   }
 
   RunFilter withCursor(RunCursor c) {
-    return new RunFilter(tenant, environment, statuses, function, app, stale, window, Optional.of(c), limit);
+    return new RunFilter(tenant, environments, statuses, function, app, stale, window, Optional.of(c), limit);
   }
 
   private static String wireNames() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtrace.query.auth.Caller;
 import io.runtrace.query.routing.ReaderHealth;
 import io.runtrace.query.routing.ReaderRouter;
 import io.runtrace.query.routing.ServingReader;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -58,12 +58,12 @@ final class RunHistoryApi {
   }
 
   /** {@code GET /v1/runs}: a page, newest first, with {@code next_cursor} and {@code has_more}. */
-  ObjectNode listRuns(String rawQuery) {
-    return readers.read(reader -> listRuns(rawQuery, reader));
+  ObjectNode listRuns(Caller caller, String rawQuery) {
+    RunFilter filter = RunFilter.parse(rawQuery, list, clock, caller);
+    return readers.read(reader -> listRuns(filter, reader));
   }
 
-  private ObjectNode listRuns(String rawQuery, ServingReader reader) {
-    RunFilter filter = RunFilter.parse(rawQuery, list, clock);
+  private ObjectNode listRuns(RunFilter filter, ServingReader reader) {
     RunPager.Page page = pager.page(filter, sql -> metrics.query("select_run_page", () -> reader.query(sql)));
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     var runs = body.putArray("runs");
@@ -88,12 +88,13 @@ final class RunHistoryApi {
   }
 
   /** {@code GET /v1/runs/{runId}}. */
-  ObjectNode getRun(String runIdSegment, String rawQuery) {
-    return readers.read(reader -> getRun(runIdSegment, rawQuery, reader));
+  ObjectNode getRun(Caller caller, String runIdSegment, String rawQuery) {
+    RunLookup lookup = lookup(caller, runIdSegment, rawQuery);
+    return readers.read(reader -> getRun(lookup, reader));
   }
 
-  private ObjectNode getRun(String runIdSegment, String rawQuery, ServingReader reader) {
-    JsonNode row = findRun(runIdSegment, rawQuery, reader);
+  private ObjectNode getRun(RunLookup lookup, ServingReader reader) {
+    JsonNode row = findRun(lookup, reader);
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.set("run", RunJson.toJson(row));
     body.set("freshness", freshness(RunJson.updatedNanos(row), reader));
@@ -101,12 +102,13 @@ final class RunHistoryApi {
   }
 
   /** {@code GET /v1/runs/{runId}/trace}. */
-  ObjectNode getTrace(String runIdSegment, String rawQuery) {
-    return readers.read(reader -> getTrace(runIdSegment, rawQuery, reader));
+  ObjectNode getTrace(Caller caller, String runIdSegment, String rawQuery) {
+    RunLookup lookup = lookup(caller, runIdSegment, rawQuery);
+    return readers.read(reader -> getTrace(lookup, reader));
   }
 
-  private ObjectNode getTrace(String runIdSegment, String rawQuery, ServingReader reader) {
-    JsonNode row = findRun(runIdSegment, rawQuery, reader);
+  private ObjectNode getTrace(RunLookup lookup, ServingReader reader) {
+    JsonNode row = findRun(lookup, reader);
     String traceId = Rows.text(row, "trace_id");
     List<JsonNode> spans = traceId.isEmpty()
         ? List.of()
@@ -123,12 +125,12 @@ final class RunHistoryApi {
   }
 
   /** {@code GET /v1/stats}: counts, failure rate, durations and a series, from the rollup. */
-  ObjectNode stats(String rawQuery) {
-    return readers.read(reader -> stats(rawQuery, reader));
+  ObjectNode stats(Caller caller, String rawQuery) {
+    StatsRequest r = StatsRequest.parse(rawQuery, list.maxWindow(), clock, caller);
+    return readers.read(reader -> stats(r, reader));
   }
 
-  private ObjectNode stats(String rawQuery, ServingReader reader) {
-    StatsRequest r = StatsRequest.parse(rawQuery, list.maxWindow(), clock);
+  private ObjectNode stats(StatsRequest r, ServingReader reader) {
     List<JsonNode> counts = metrics.query("select_stats", () -> reader.query(selectRunStats.countsByFunction(r)));
     List<JsonNode> durations = metrics.query("select_stats", () -> reader.query(selectRunStats.durations(r)));
     List<JsonNode> series = metrics.query("select_stats", () -> reader.query(selectRunStats.series(r)));
@@ -152,14 +154,23 @@ final class RunHistoryApi {
 
   record HealthAnswer(boolean ok, String reason, ArrayNode readers) {}
 
-  /** The run through its id's keys; 404 when none holds it, 409 when several runs share the id. */
-  private JsonNode findRun(String runIdSegment, String rawQuery, ServingReader reader) {
+  /** A by-id request, checked before any reader is asked: the run id and the caller's scope. */
+  private record RunLookup(String runId, TenantScope scope) {}
+
+  private static RunLookup lookup(Caller caller, String runIdSegment, String rawQuery) {
     String runId = QueryParameters.runId(runIdSegment);
-    QueryParameters p = QueryParameters.parse(rawQuery, RUN_PARAMETERS);
-    Optional<String> tenant = p.text("tenant");
-    Optional<String> environment = p.text("environment");
+    return new RunLookup(runId, TenantScope.of(caller, QueryParameters.parse(rawQuery, RUN_PARAMETERS)));
+  }
+
+  /**
+   * The run through its id's keys, within the caller's tenant; 404 when none holds it (another
+   * tenant's run included, so its existence does not leak), 409 when several runs share the id.
+   */
+  private JsonNode findRun(RunLookup lookup, ServingReader reader) {
+    String runId = lookup.runId();
+    TenantScope scope = lookup.scope();
     List<JsonNode> keys = metrics.query("select_run_keys",
-        () -> reader.query(selectRunById.keys(runId, tenant, environment)));
+        () -> reader.query(selectRunById.keys(runId, scope.tenant(), scope.environments())));
     Map<String, JsonNode> runs = new LinkedHashMap<>();
     for (JsonNode k : keys) {
       List<JsonNode> found = metrics.query("select_run_by_key", () -> reader.query(selectRunById.run(

@@ -2,6 +2,10 @@ package io.runtrace.query;
 
 import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.query.routing.ReaderRouterBuilder;
+import io.runtrace.query.auth.ApiKeyFiles;
+import io.runtrace.query.auth.TenantLimits;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +29,12 @@ public final class RunHistoryMain {
   static final String THREADS = "RUNTRACE_QUERY_THREADS";
   static final String QUERY_TIMEOUT_SECONDS = "RUNTRACE_QUERY_TIMEOUT_SECONDS";
   static final String MAX_WINDOW_DAYS = "RUNTRACE_QUERY_MAX_WINDOW_DAYS";
+  static final String API_KEYS_FILE = "RUNTRACE_QUERY_API_KEYS_FILE";
+  static final String API_KEYS_RELOAD_SECONDS = "RUNTRACE_QUERY_API_KEYS_RELOAD_SECONDS";
+  static final String ALLOW_UNAUTHENTICATED = "RUNTRACE_QUERY_ALLOW_UNAUTHENTICATED";
+  static final String TENANT_MAX_IN_FLIGHT = "RUNTRACE_QUERY_TENANT_MAX_IN_FLIGHT";
+  static final String TENANT_RATE = "RUNTRACE_QUERY_TENANT_RATE_PER_SECOND";
+  static final String TENANT_BURST = "RUNTRACE_QUERY_TENANT_BURST";
 
   private RunHistoryMain() {}
 
@@ -62,6 +72,9 @@ public final class RunHistoryMain {
             (int) ReaderRouterBuilder.DEFAULT_CHECK_INTERVAL.toMillis(), 100, 3_600_000)))
         .maxReplicaDelay(Duration.ofSeconds(intVar(env, MAX_REPLICA_DELAY_SECONDS,
             (int) ReaderRouterBuilder.DEFAULT_MAX_REPLICA_DELAY.toSeconds(), 0, 86_400)));
+    builder.tenantMaxInFlight(intVar(env, TENANT_MAX_IN_FLIGHT, TenantLimits.DEFAULT_MAX_IN_FLIGHT, 1, 256))
+        .tenantRatePerSecond(intVar(env, TENANT_RATE, (int) TenantLimits.DEFAULT_RATE_PER_SECOND, 1, 100_000))
+        .tenantBurst(intVar(env, TENANT_BURST, TenantLimits.DEFAULT_BURST, 1, 100_000));
     List<ClickHouseDatabase> readers = new ArrayList<>();
     String variable = readerUrlsVariable(env);
     for (URI url : readerUrls(env, variable)) {
@@ -77,6 +90,22 @@ public final class RunHistoryMain {
       readers.add(reader.build());
     }
     apply(variable, () -> builder.readers(readers));
+    // Last, so that a bad ClickHouse setting is reported before a missing key file.
+    if (booleanVar(env, ALLOW_UNAUTHENTICATED)) {
+      if (env.containsKey(API_KEYS_FILE)) {
+        throw new IllegalArgumentException(ALLOW_UNAUTHENTICATED + "=true and " + API_KEYS_FILE + " exclude each other");
+      }
+      builder.allowUnauthenticated(true);
+    } else {
+      Path keys = Path.of(env.getOrDefault(API_KEYS_FILE, ApiKeyFiles.DEFAULT_FILE.toString()));
+      if (!Files.isRegularFile(keys)) {
+        throw new IllegalArgumentException(API_KEYS_FILE + ": no key file at " + keys.toAbsolutePath()
+            + "; create a key with bin/runtrace-keys create --tenant <tenant>, or set " + ALLOW_UNAUTHENTICATED
+            + "=true to serve every tenant without keys (local use only)");
+      }
+      builder.apiKeyFile(keys)
+          .apiKeyReloadInterval(Duration.ofSeconds(intVar(env, API_KEYS_RELOAD_SECONDS, 2, 1, 3600)));
+    }
     return builder;
   }
 
@@ -112,6 +141,13 @@ public final class RunHistoryMain {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(variable + ": " + e.getMessage(), e);
     }
+  }
+
+  private static boolean booleanVar(Map<String, String> env, String name) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank() || raw.trim().equals("false")) return false;
+    if (raw.trim().equals("true")) return true;
+    throw new IllegalArgumentException(name + " must be true or false, was \"" + raw + "\"");
   }
 
   private static int intVar(Map<String, String> env, String name, int fallback, int min, int max) {

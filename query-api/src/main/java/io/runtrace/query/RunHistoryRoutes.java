@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.runtrace.query.auth.ApiKeyRejected;
+import io.runtrace.query.auth.ApiKeys;
+import io.runtrace.query.auth.Caller;
+import io.runtrace.query.auth.TenantLimits;
+import io.runtrace.query.auth.Throttled;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
@@ -14,7 +19,10 @@ import java.util.function.Supplier;
 /**
  * The routing of the service: one handler that maps paths to {@link RunHistoryApi}, turns
  * failures into JSON errors (never a stack trace) and records every request's route, status and
- * time. {@link RunHistoryService} and the tests both serve {@link #create}.
+ * time. Every {@code /v1} request needs an API key (unless the service runs unauthenticated)
+ * and a slot of its tenant's fair share, both checked before any ClickHouse work;
+ * {@code /health} and {@code /metrics} stay open for probes and scrapers.
+ * {@link RunHistoryService} and the tests both serve {@link #create}.
  */
 final class RunHistoryRoutes implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(RunHistoryRoutes.class.getName());
@@ -27,16 +35,22 @@ final class RunHistoryRoutes implements HttpHandler {
   private final RunHistoryApi api;
   private final QueryMetrics metrics;
   private final Supplier<String> prometheusText;
+  private final ApiKeys keys;
+  private final TenantLimits limits;
 
-  private RunHistoryRoutes(RunHistoryApi api, QueryMetrics metrics, Supplier<String> prometheusText) {
+  private RunHistoryRoutes(RunHistoryApi api, QueryMetrics metrics, Supplier<String> prometheusText, ApiKeys keys,
+      TenantLimits limits) {
     this.api = api;
     this.metrics = metrics;
     this.prometheusText = prometheusText;
+    this.keys = keys;
+    this.limits = limits;
   }
 
-  /** The handler for every path of the service. */
-  static HttpHandler create(RunHistoryApi api, QueryMetrics metrics, Supplier<String> prometheusText) {
-    return new RunHistoryRoutes(api, metrics, prometheusText);
+  /** The handler for every path of the service; {@code keys} null serves every caller as any tenant. */
+  static HttpHandler create(RunHistoryApi api, QueryMetrics metrics, Supplier<String> prometheusText, ApiKeys keys,
+      TenantLimits limits) {
+    return new RunHistoryRoutes(api, metrics, prometheusText, keys, limits);
   }
 
   @Override
@@ -44,6 +58,7 @@ final class RunHistoryRoutes implements HttpHandler {
     long start = System.nanoTime();
     String route = "unmatched";
     int status = 500;
+    Caller caller = null;
     try {
       if (BoundedExecutor.overflowing()) {
         metrics.rejected();
@@ -70,16 +85,32 @@ final class RunHistoryRoutes implements HttpHandler {
         exchange.getResponseHeaders().set("Allow", "GET");
         throw new ApiException(405, "method_not_allowed", "only GET is allowed on " + route);
       }
-      status = switch (route) {
-        case "/health" -> health(exchange);
-        case "/metrics" -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+      if (route.equals("/health")) {
+        status = health(exchange);
+      } else if (route.equals("/metrics")) {
+        status = send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
             prometheusText.get().getBytes(StandardCharsets.UTF_8));
-        case RUNS -> sendJson(exchange, 200, api.listRuns(query));
-        case STATS -> sendJson(exchange, 200, api.stats(query));
-        case RUNS + "/{runId}" -> sendJson(exchange, 200, api.getRun(runId, query));
-        default -> sendJson(exchange, 200, api.getTrace(runId, query));
-      };
+      } else {
+        caller = keys == null ? Caller.anyTenant()
+            : keys.authenticate(exchange.getRequestHeaders().getFirst("Authorization"), remote(exchange));
+        try (TenantLimits.Permit slot = limits.acquire(caller)) {
+          status = switch (route) {
+            case RUNS -> sendJson(exchange, 200, api.listRuns(caller, query));
+            case STATS -> sendJson(exchange, 200, api.stats(caller, query));
+            case RUNS + "/{runId}" -> sendJson(exchange, 200, api.getRun(caller, runId, query));
+            default -> sendJson(exchange, 200, api.getTrace(caller, runId, query));
+          };
+        }
+      }
+    } catch (ApiKeyRejected e) {
+      exchange.getResponseHeaders().set("WWW-Authenticate",
+          "Bearer realm=\"runtrace\"" + (e.presented() ? ", error=\"invalid_token\"" : ""));
+      status = sendError(exchange, 401, "unauthorized", e.getMessage());
+    } catch (Throttled e) {
+      exchange.getResponseHeaders().set("Retry-After", Long.toString(e.retryAfterSeconds()));
+      status = sendError(exchange, 429, "too_many_requests", e.getMessage());
     } catch (ApiException e) {
+      if (e.status() == 403 && keys != null && caller != null) keys.forbidden(caller, remote(exchange));
       status = sendError(exchange, e.status(), e.code(), e.getMessage());
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "request " + exchange.getRequestURI() + " failed", e);
@@ -93,9 +124,19 @@ final class RunHistoryRoutes implements HttpHandler {
   private int health(HttpExchange exchange) throws IOException {
     RunHistoryApi.HealthAnswer answer = api.health();
     ObjectNode body = JsonNodeFactory.instance.objectNode();
+    // Stale keys still authenticate correctly for everyone they did before: degraded, not down.
+    String keyProblem = keys == null ? null : keys.problem().orElse(null);
+    if (answer.ok() && keyProblem != null) {
+      return sendJson(exchange, 200, body.put("status", "degraded").put("reason", keyProblem).set("readers", answer.readers()));
+    }
     if (answer.ok()) return sendJson(exchange, 200, body.put("status", "ok").set("readers", answer.readers()));
     body.put("status", "unavailable").put("reason", answer.reason()).set("readers", answer.readers());
     return sendJson(exchange, 503, body);
+  }
+
+  private static String remote(HttpExchange exchange) {
+    var address = exchange.getRemoteAddress();
+    return address == null || address.getAddress() == null ? "unknown" : address.getAddress().getHostAddress();
   }
 
   private static int sendError(HttpExchange exchange, int status, String code, String message) {

@@ -6,6 +6,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.query.routing.ReaderClient;
 import io.runtrace.query.routing.ReaderRouter;
+import io.runtrace.query.auth.ApiKeys;
+import io.runtrace.query.auth.TenantLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -18,9 +20,10 @@ import java.util.List;
  * The run-history HTTP JSON API. It reads only from ClickHouse reader replicas: the builder
  * takes readers and nothing else, so queries cannot compete with ingestion on a writer. Reads are
  * routed across the readers by health and replication delay ({@link ReaderRouter}).
+ * Every {@code /v1} request needs an API key of the key file and reads only its tenant.
  *
  * <pre>{@code
- * try (RunHistoryService service = RunHistoryService.builder().reader(reader).port(8080).build()) {
+ * try (RunHistoryService service = RunHistoryService.builder().reader(reader).apiKeyFile(keys).port(8080).build()) {
  *   service.start();
  * }
  * }</pre>
@@ -33,6 +36,7 @@ public final class RunHistoryService implements AutoCloseable {
   private HttpServer server;
   private ReaderRouter router;
   private BoundedExecutor executor;
+  private ApiKeys keys;
 
   RunHistoryService(RunHistoryServiceBuilder settings) {
     this.settings = settings;
@@ -48,6 +52,9 @@ public final class RunHistoryService implements AutoCloseable {
   public synchronized RunHistoryService start() {
     if (server != null) throw new IllegalStateException("run history service already started");
     QueryMetrics metrics = new QueryMetrics(settings.meterRegistry);
+    // Keys first: a bad key file fails start-up before any reader check thread exists.
+    ApiKeys apiKeys = settings.apiKeyFile == null ? null
+        : ApiKeys.open(settings.apiKeyFile, settings.apiKeyReloadInterval, settings.meterRegistry);
     router = ReaderRouter.builder().readers(readers.stream().map(ReaderClient::of).toList())
         .checkInterval(settings.readerCheckInterval).maxReplicaDelay(settings.maxReplicaDelay)
         .meterRegistry(settings.meterRegistry).build().start();
@@ -55,17 +62,22 @@ public final class RunHistoryService implements AutoCloseable {
         RunHistoryApi.listSettings(settings.defaultPageSize, settings.maxPageSize, settings.defaultWindow,
             settings.maxWindow), settings.maxSpansPerTrace);
     PrometheusMeterRegistry registry = settings.meterRegistry;
+    TenantLimits limits = new TenantLimits(settings.tenantMaxInFlight, settings.tenantRatePerSecond,
+        settings.tenantBurst, System::nanoTime, registry);
     try {
       server = HttpServer.create(new InetSocketAddress(settings.host, settings.port), settings.backlog);
     } catch (IOException e) {
       router.close();
+      if (apiKeys != null) apiKeys.close();
       throw new UncheckedIOException("cannot bind " + settings.host + ":" + settings.port, e);
     }
+    keys = apiKeys;
     executor = new BoundedExecutor(settings.threads, settings.queueCapacity);
     server.setExecutor(executor);
-    server.createContext("/", RunHistoryRoutes.create(api, metrics, registry::scrape));
+    server.createContext("/", RunHistoryRoutes.create(api, metrics, registry::scrape, keys, limits));
     server.start();
     LOG.log(Level.INFO, "run history API on {0}:{1,number,#} reading {2}", settings.host, port(), router.readerNames());
+    if (keys == null) LOG.log(Level.WARNING, "run history API serves without API keys: every caller may read every tenant");
     return this;
   }
 
@@ -97,6 +109,7 @@ public final class RunHistoryService implements AutoCloseable {
     server.stop(1);
     executor.shutdownNow();
     router.close();
+    if (keys != null) keys.close();
     server = null;
   }
 

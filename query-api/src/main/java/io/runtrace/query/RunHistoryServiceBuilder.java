@@ -5,6 +5,9 @@ import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.query.routing.ReaderClient;
 import io.runtrace.query.routing.ReaderRouter;
 import io.runtrace.query.routing.ReaderRouterBuilder;
+import io.runtrace.query.auth.ApiKeys;
+import io.runtrace.query.auth.TenantLimits;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -44,6 +47,12 @@ public final class RunHistoryServiceBuilder {
   Duration defaultWindow = DEFAULT_WINDOW;
   Duration maxWindow = DEFAULT_MAX_WINDOW;
   PrometheusMeterRegistry meterRegistry;
+  Path apiKeyFile;
+  Duration apiKeyReloadInterval = ApiKeys.DEFAULT_RELOAD_INTERVAL;
+  boolean allowUnauthenticated;
+  int tenantMaxInFlight = TenantLimits.DEFAULT_MAX_IN_FLIGHT;
+  double tenantRatePerSecond = TenantLimits.DEFAULT_RATE_PER_SECOND;
+  int tenantBurst = TenantLimits.DEFAULT_BURST;
 
   RunHistoryServiceBuilder() {}
 
@@ -145,6 +154,57 @@ public final class RunHistoryServiceBuilder {
     return this;
   }
 
+  /**
+   * The API key file (format in the README); every {@code /v1} request then needs one of its
+   * keys, and sees only that key's tenant. Reloaded when it changes. Required unless
+   * {@link #allowUnauthenticated(boolean)}; no default. Read at {@link RunHistoryService#start()}.
+   */
+  public RunHistoryServiceBuilder apiKeyFile(Path file) {
+    this.apiKeyFile = Objects.requireNonNull(file, "apiKeyFile");
+    return this;
+  }
+
+  /** How often the key file is checked for changes, 10 ms..1 hour. Default 2 seconds. */
+  public RunHistoryServiceBuilder apiKeyReloadInterval(Duration interval) {
+    Objects.requireNonNull(interval, "apiKeyReloadInterval");
+    if (interval.toMillis() < 10 || interval.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("apiKeyReloadInterval must be 10 ms..1 hour, was " + interval);
+    }
+    this.apiKeyReloadInterval = interval;
+    return this;
+  }
+
+  /**
+   * Serve without API keys: any caller may read any tenant, as before keys existed. For local
+   * use only; excludes {@link #apiKeyFile(Path)}. Default false: without a key file the service
+   * does not build.
+   */
+  public RunHistoryServiceBuilder allowUnauthenticated(boolean allow) {
+    this.allowUnauthenticated = allow;
+    return this;
+  }
+
+  /** Requests of one tenant in flight at once, 1..256; more are answered 429 at once. Default 4. */
+  public RunHistoryServiceBuilder tenantMaxInFlight(int max) {
+    this.tenantMaxInFlight = range("tenantMaxInFlight", max, 1, 256);
+    return this;
+  }
+
+  /** Sustained requests per second per tenant (token bucket refill), 0.01..100,000. Default 20. */
+  public RunHistoryServiceBuilder tenantRatePerSecond(double perSecond) {
+    if (!(perSecond >= 0.01 && perSecond <= 100_000)) {
+      throw new IllegalArgumentException("tenantRatePerSecond must be 0.01..100000, was " + perSecond);
+    }
+    this.tenantRatePerSecond = perSecond;
+    return this;
+  }
+
+  /** Requests per tenant above the rate that may arrive at once (bucket size), 1..100,000. Default 40. */
+  public RunHistoryServiceBuilder tenantBurst(int burst) {
+    this.tenantBurst = range("tenantBurst", burst, 1, 100_000);
+    return this;
+  }
+
   /** Checks the settings together and builds the (not yet started) service. */
   public RunHistoryService build() {
     if (readers == null) throw new IllegalStateException("reader is required: the ClickHouse reader replica(s)");
@@ -153,6 +213,13 @@ public final class RunHistoryServiceBuilder {
     }
     if (defaultPageSize > maxPageSize) {
       throw new IllegalStateException("defaultPageSize (" + defaultPageSize + ") must not exceed maxPageSize (" + maxPageSize + ")");
+    }
+    if (apiKeyFile == null && !allowUnauthenticated) {
+      throw new IllegalStateException("apiKeyFile is required: the API key file (bin/runtrace-keys create --tenant <tenant>"
+          + " makes one); allowUnauthenticated(true) serves every tenant without keys, for local use only");
+    }
+    if (apiKeyFile != null && allowUnauthenticated) {
+      throw new IllegalStateException("apiKeyFile and allowUnauthenticated(true) exclude each other");
     }
     // The service keeps its own copy, so changing this builder later cannot change it.
     RunHistoryServiceBuilder copy = new RunHistoryServiceBuilder();
@@ -169,6 +236,12 @@ public final class RunHistoryServiceBuilder {
     copy.backlog = backlog;
     copy.defaultWindow = defaultWindow;
     copy.maxWindow = maxWindow;
+    copy.apiKeyFile = apiKeyFile;
+    copy.apiKeyReloadInterval = apiKeyReloadInterval;
+    copy.allowUnauthenticated = allowUnauthenticated;
+    copy.tenantMaxInFlight = tenantMaxInFlight;
+    copy.tenantRatePerSecond = tenantRatePerSecond;
+    copy.tenantBurst = tenantBurst;
     copy.meterRegistry = meterRegistry == null ? RunHistoryService.defaultRegistry() : meterRegistry;
     return new RunHistoryService(copy);
   }

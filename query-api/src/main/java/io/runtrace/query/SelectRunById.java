@@ -1,6 +1,7 @@
 package io.runtrace.query;
 
 import io.runtrace.clickhouse.ClickHouseSql;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,12 +19,12 @@ final class SelectRunById {
   }
 
   /** The keys of the run with this id, as {@code tenant, environment, trace_id, created_unix_nano}. */
-  String keys(String runId, Optional<String> tenant, Optional<String> environment) {
+  String keys(String runId, Optional<String> tenant, List<String> environments) {
     StringBuilder sql = new StringBuilder("SELECT tenant, environment, trace_id, created_unix_nano FROM ")
         .append(database).append(".run_ids FINAL WHERE ");
     tenant.ifPresent(v -> sql.append("tenant = ").append(ClickHouseSql.literal(v)).append(" AND "));
     sql.append("run_id = ").append(ClickHouseSql.literal(runId));
-    environment.ifPresent(v -> sql.append(" AND environment = ").append(ClickHouseSql.literal(v)));
+    if (!environments.isEmpty()) sql.append(" AND ").append(TenantScope.environmentCondition(environments));
     return sql.append(" LIMIT ").append(MAX_CANDIDATES).toString();
   }
 

@@ -20,7 +20,7 @@ final class SelectRunPage {
         .append("SELECT ").append(RunJson.COLUMNS)
         .append(" FROM ").append(database).append(".run_list FINAL WHERE ");
     f.tenant().ifPresent(v -> sql.append("tenant = ").append(ClickHouseSql.literal(v)).append(" AND "));
-    f.environment().ifPresent(v -> sql.append("environment = ").append(ClickHouseSql.literal(v)).append(" AND "));
+    if (!f.environments().isEmpty()) sql.append(TenantScope.environmentCondition(f.environments())).append(" AND ");
     sql.append("created_time >= toDateTime(").append(ClickHouseSql.literal(lo / 1_000_000_000L)).append(")")
         .append(" AND created_time <= toDateTime(").append(ClickHouseSql.literal(hi / 1_000_000_000L)).append(")")
         .append(" AND created_unix_nano >= ").append(ClickHouseSql.literal(lo))

@@ -40,7 +40,7 @@ final class SelectRunStats {
   private static String where(StatsRequest r) {
     StringBuilder sql = new StringBuilder(" WHERE ");
     r.tenant().ifPresent(v -> sql.append("tenant = ").append(ClickHouseSql.literal(v)).append(" AND "));
-    r.environment().ifPresent(v -> sql.append("environment = ").append(ClickHouseSql.literal(v)).append(" AND "));
+    if (!r.environments().isEmpty()) sql.append(TenantScope.environmentCondition(r.environments())).append(" AND ");
     sql.append("hour >= toDateTime(").append(ClickHouseSql.literal(r.fromHour())).append(")")
         .append(" AND hour < toDateTime(").append(ClickHouseSql.literal(r.toHour())).append(")");
     r.function().ifPresent(v -> sql.append(" AND function = ").append(ClickHouseSql.literal(v)));

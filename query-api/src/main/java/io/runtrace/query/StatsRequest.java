@@ -1,7 +1,9 @@
 package io.runtrace.query;
 
+import io.runtrace.query.auth.Caller;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -14,7 +16,7 @@ import java.util.regex.Pattern;
  */
 record StatsRequest(
     Optional<String> tenant,
-    Optional<String> environment,
+    List<String> environments,
     Optional<String> function,
     Optional<String> app,
     long fromHour,
@@ -28,8 +30,9 @@ record StatsRequest(
   static final int MAX_BUCKETS = 500;
   private static final Pattern BUCKET = Pattern.compile("(\\d{1,4})([hd])");
 
-  static StatsRequest parse(String rawQuery, Duration maxWindow, Clock clock) {
+  static StatsRequest parse(String rawQuery, Duration maxWindow, Clock clock, Caller caller) {
     QueryParameters p = QueryParameters.parse(rawQuery, PARAMETERS);
+    TenantScope scope = TenantScope.of(caller, p);
     TimeWindow w = TimeWindow.parse(p, clock, DEFAULT_WINDOW, maxWindow);
     long from = Math.floorDiv(w.fromNanos(), 1_000_000_000L) / 3600 * 3600;
     long to = ceilHour(w.toNanos());
@@ -39,7 +42,7 @@ record StatsRequest(
       throw ApiException.badRequest("bucket " + p.text("bucket").orElse("") + " gives " + (to - from) / bucket
           + " points over this window; at most " + MAX_BUCKETS);
     }
-    return new StatsRequest(p.text("tenant"), p.text("environment"), p.text("function"), p.text("app"), from, to, bucket);
+    return new StatsRequest(scope.tenant(), scope.environments(), p.text("function"), p.text("app"), from, to, bucket);
   }
 
   /** 1 hour up to two days, 6 hours up to two weeks, else a day. */

@@ -7,6 +7,9 @@ import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.localstack.ClickHouseDeployment;
 import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.LocalStack;
+import io.runtrace.query.auth.ApiKeyFiles;
+import io.runtrace.query.auth.Caller;
+import io.runtrace.query.auth.TenantLimits;
 import io.runtrace.schema.SchemaMigrator;
 import io.runtrace.stream.BenchLoad;
 import io.runtrace.stream.StreamProcessor;
@@ -37,13 +40,21 @@ import java.util.function.Consumer;
  * {@value #DEFAULT_RATE} spans/s on the same database, and the API on the reader; then times each
  * call over HTTP with {@code bench.clients} concurrent clients, the same SQL alone on the reader,
  * and the rows it read (from {@code system.query_log}), and the live runs' freshness meanwhile.
- * Prints one SUMMARY line per engine and size. Asserts nothing.
+ * Prints one SUMMARY line per engine and size. Asserts nothing. Every call carries the API key of
+ * its tenant. With {@code -Dbench.fairness=true} it measures fair share instead
+ * ({@link FairnessPhase}): one tenant's p99 alone and while another tenant floods the API.
  */
 public final class QueryBenchmark {
   static final int DEFAULT_RATE = 10_000;
   static final int CALLS = Integer.getInteger("bench.calls", 200);
   static final int CLIENTS = Integer.getInteger("bench.clients", 16);
-  static final int RATE = Integer.getInteger("bench.rate", DEFAULT_RATE);
+  static final boolean FAIRNESS = Boolean.getBoolean("bench.fairness");
+  /** The live load; none by default in the fairness phase, whose figures it would only blur. */
+  static final int RATE = Integer.getInteger("bench.rate", FAIRNESS ? 0 : DEFAULT_RATE);
+  /** Tenants of {@link RunHistoryLoad}; each gets an API key. */
+  static final int LOAD_TENANTS = 50;
+  /** The API key of each tenant, by tenant. */
+  static final java.util.Map<String, String> KEYS = new java.util.concurrent.ConcurrentHashMap<>();
   /** Targets spread calls over this many tenants and runs, so no call is a cache hit of the one before. */
   static final int TARGETS = 8;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,10 +72,15 @@ public final class QueryBenchmark {
       engines.add(ClickHouseEngine.parse(e.trim(), "bench.engines"));
     }
     List<Long> sizes = new ArrayList<>();
-    for (String s : System.getProperty("bench.sizes", "1000000,10000000,30000000").split(",")) {
+    for (String s : System.getProperty("bench.sizes", FAIRNESS ? "200000" : "1000000,10000000,30000000").split(",")) {
       sizes.add(Long.parseLong(s.trim()));
     }
     Path work = Path.of(System.getProperty("user.dir"), "target", "bench-query-stack");
+    Path keyFile = Files.createTempDirectory("bench-query-keys").resolve("api-keys.json");
+    ApiKeyFiles.reset(keyFile);
+    for (int i = 0; i < LOAD_TENANTS; i++) {
+      KEYS.put("tenant-" + i, ApiKeyFiles.create(keyFile, "tenant-" + i, List.of(), Clock.systemUTC()).key());
+    }
     List<String> summaries = new ArrayList<>();
     try (LocalStack stack = LocalStack.builder().workDir(work).clickHouseEngines(engines.toArray(ClickHouseEngine[]::new))
         .build().start()) {
@@ -73,7 +89,7 @@ public final class QueryBenchmark {
           CALLS, CLIENTS, RATE);
       for (ClickHouseEngine engine : engines) {
         for (long size : sizes) {
-          String summary = new Run(stack, engine, size).measure();
+          String summary = new Run(stack, engine, size, keyFile).measure();
           System.out.println(summary);
           summaries.add(summary);
         }
@@ -89,6 +105,7 @@ public final class QueryBenchmark {
     final ClickHouseEngine engine;
     final ClickHouseDeployment ch;
     final long size;
+    final Path keyFile;
     final String db;
     final ClickHouseDatabase writer;
     final ClickHouseDatabase reader;
@@ -96,8 +113,9 @@ public final class QueryBenchmark {
     final Clock clock = Clock.systemUTC();
     final List<Double> freshness = Collections.synchronizedList(new ArrayList<>());
 
-    Run(LocalStack stack, ClickHouseEngine engine, long size) {
+    Run(LocalStack stack, ClickHouseEngine engine, long size, Path keyFile) {
       this.stack = stack;
+      this.keyFile = keyFile;
       this.engine = engine;
       this.ch = stack.clickHouse(engine);
       this.size = size;
@@ -139,19 +157,23 @@ public final class QueryBenchmark {
             && meter(registry, "runtrace.stats.dirty.hours") == 0, Duration.ofMinutes(30));
         System.out.printf("stream processor running and run_stats caught up (%,.0f hours) in %.0f s%n",
             meter(registry, "runtrace.stats.refreshed.hours"), secs(t));
-        try (RunHistoryService api = RunHistoryService.builder().reader(reader).host("127.0.0.1").port(0).build().start();
+        RunHistoryServiceBuilder service = RunHistoryService.builder().reader(reader).host("127.0.0.1").port(0)
+            .apiKeyFile(keyFile);
+        // The latency figures are of the queries, not of fair share: no tenant is throttled there.
+        if (!FAIRNESS) service.tenantMaxInFlight(CLIENTS).tenantRatePerSecond(100_000).tenantBurst(100_000);
+        try (RunHistoryService api = service.build().start();
             BenchLoad load = new BenchLoad(stack.kafkaBootstrapServers(), spans)) {
-          load.startSteady(RATE);
+          if (RATE > 0) load.startSteady(RATE);
           AtomicBoolean polling = new AtomicBoolean(true);
           Thread poll = new Thread(() -> pollFreshness(load, polling), "freshness");
           poll.start();
           String summary;
           try {
-            summary = calls(api, load);
+            summary = FAIRNESS ? FairnessPhase.measureAll(engine, reader, keyFile, writer, size) : calls(api, load);
           } finally {
             polling.set(false);
             poll.join();
-            load.stopSteady();
+            if (RATE > 0) load.stopSteady();
           }
           return summary;
         }
@@ -202,12 +224,12 @@ public final class QueryBenchmark {
 
       int freshBefore = freshness.size();
       List<Figure> figures = new ArrayList<>();
-      figures.add(figure("list, first page", base, firstPages, (api2, q) -> api2.listRuns(query(q))));
-      figures.add(figure("list, page 20", base, page20, (api2, q) -> api2.listRuns(query(q))));
-      figures.add(figure("run by id", base, byId, (api2, q) -> api2.getRun(segment(q, 3), query(q))));
-      figures.add(figure("trace", base, traces, (api2, q) -> api2.getTrace(segment(q, 3), query(q))));
-      figures.add(figure("stats 24 h", base, stats24h, (api2, q) -> api2.stats(query(q))));
-      figures.add(figure("stats 7 d", base, stats7d, (api2, q) -> api2.stats(query(q))));
+      figures.add(figure("list, first page", base, firstPages, (api2, c, q) -> api2.listRuns(c, query(q))));
+      figures.add(figure("list, page 20", base, page20, (api2, c, q) -> api2.listRuns(c, query(q))));
+      figures.add(figure("run by id", base, byId, (api2, c, q) -> api2.getRun(c, segment(q, 3), query(q))));
+      figures.add(figure("trace", base, traces, (api2, c, q) -> api2.getTrace(c, segment(q, 3), query(q))));
+      figures.add(figure("stats 24 h", base, stats24h, (api2, c, q) -> api2.stats(c, query(q))));
+      figures.add(figure("stats 7 d", base, stats7d, (api2, c, q) -> api2.stats(c, query(q))));
       List<Double> fresh = new ArrayList<>(freshness.subList(freshBefore, freshness.size()));
       Collections.sort(fresh);
 
@@ -234,7 +256,7 @@ public final class QueryBenchmark {
     record Figure(String name, double[] one, double[] api, double[] alone, long rows) {}
 
     interface ApiCall {
-      Object call(RunHistoryApi api, String pathAndQuery);
+      Object call(RunHistoryApi api, Caller caller, String pathAndQuery);
     }
 
     /** One call: its p50/p99 over HTTP under load, the SQL it sends alone, and the rows it reads. */
@@ -258,7 +280,7 @@ public final class QueryBenchmark {
           RunHistoryApi.listSettings(RunHistoryServiceBuilder.DEFAULT_PAGE_SIZE,
               RunHistoryServiceBuilder.DEFAULT_MAX_PAGE_SIZE, RunHistoryServiceBuilder.DEFAULT_WINDOW,
               RunHistoryServiceBuilder.DEFAULT_MAX_WINDOW), RunHistoryServiceBuilder.DEFAULT_MAX_SPANS_PER_TRACE);
-      call.call(api, pathAndQuery);
+      call.call(api, Caller.ofTenant(tenantOf(pathAndQuery), List.of()), pathAndQuery);
       return sql;
     }
 
@@ -309,10 +331,9 @@ public final class QueryBenchmark {
     return new double[] {ms[calls / 2], ms[(int) Math.ceil(calls * 0.99) - 1]};
   }
 
-  private static JsonNode get(String url) {
+  static JsonNode get(String url) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = send(url);
       if (r.statusCode() != 200) throw new IllegalStateException("GET " + url + ": " + r.statusCode() + " " + r.body());
       return JSON.readTree(r.body());
     } catch (java.io.IOException e) {
@@ -321,6 +342,20 @@ public final class QueryBenchmark {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** GET with the API key of the URL's {@code tenant}. */
+  static HttpResponse<String> send(String url) throws java.io.IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + KEYS.get(tenantOf(url))).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The value of the {@code tenant} parameter. */
+  static String tenantOf(String url) {
+    int at = url.indexOf("tenant=");
+    if (at < 0) throw new IllegalArgumentException("no tenant in " + url);
+    int end = url.indexOf('&', at);
+    return url.substring(at + "tenant=".length(), end < 0 ? url.length() : end);
   }
 
   private static String query(String pathAndQuery) {

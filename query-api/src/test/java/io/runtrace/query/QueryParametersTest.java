@@ -3,6 +3,7 @@ package io.runtrace.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.runtrace.query.auth.Caller;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class QueryParametersTest {
 
   @Test
   void defaultsWhenNothingIsGiven() {
-    RunFilter f = RunFilter.parse(null, SETTINGS, CLOCK);
+    RunFilter f = RunFilter.parse(null, SETTINGS, CLOCK, Caller.anyTenant());
 
     assertThat(f.limit()).isEqualTo(50);
     assertThat(f.statuses()).isEmpty();
@@ -24,7 +25,7 @@ class QueryParametersTest {
 
   @Test
   void emptyValuesCountAsAbsent() {
-    RunFilter f = RunFilter.parse("limit=50&tenant=&environment=&status=&function=&app=", SETTINGS, CLOCK);
+    RunFilter f = RunFilter.parse("limit=50&tenant=&environment=&status=&function=&app=", SETTINGS, CLOCK, Caller.anyTenant());
 
     assertThat(f.tenant()).isEmpty();
     assertThat(f.statuses()).isEmpty();
@@ -32,7 +33,7 @@ class QueryParametersTest {
 
   @Test
   void decodesValuesAndParsesStatusList() {
-    RunFilter f = RunFilter.parse("tenant=acme%20corp&status=FAILED,timed_out,failed&limit=7", SETTINGS, CLOCK);
+    RunFilter f = RunFilter.parse("tenant=acme%20corp&status=FAILED,timed_out,failed&limit=7", SETTINGS, CLOCK, Caller.anyTenant());
 
     assertThat(f.tenant()).isEqualTo(Optional.of("acme corp"));
     assertThat(f.statuses()).isEqualTo(List.of("failed", "timed_out"));
@@ -41,21 +42,21 @@ class QueryParametersTest {
 
   @Test
   void limitOutOfRange() {
-    assertThatThrownBy(() -> RunFilter.parse("limit=0", SETTINGS, CLOCK))
+    assertThatThrownBy(() -> RunFilter.parse("limit=0", SETTINGS, CLOCK, Caller.anyTenant()))
         .isInstanceOf(ApiException.class).hasMessage("limit must be 1..1000, was 0");
-    assertThatThrownBy(() -> RunFilter.parse("limit=1001", SETTINGS, CLOCK))
+    assertThatThrownBy(() -> RunFilter.parse("limit=1001", SETTINGS, CLOCK, Caller.anyTenant()))
         .hasMessage("limit must be 1..1000, was 1001");
   }
 
   @Test
   void limitNotANumber() {
-    assertThatThrownBy(() -> RunFilter.parse("limit=ten", SETTINGS, CLOCK))
+    assertThatThrownBy(() -> RunFilter.parse("limit=ten", SETTINGS, CLOCK, Caller.anyTenant()))
         .isInstanceOf(ApiException.class).hasMessage("limit must be 1..1000, was \"ten\"");
   }
 
   @Test
   void unknownStatus() {
-    assertThatThrownBy(() -> RunFilter.parse("status=done", SETTINGS, CLOCK))
+    assertThatThrownBy(() -> RunFilter.parse("status=done", SETTINGS, CLOCK, Caller.anyTenant()))
         .hasMessageStartingWith("status must be one of queued, running, waiting, completed, failed, cancelled, timed_out");
   }
 
@@ -63,21 +64,21 @@ class QueryParametersTest {
   void overLongValue() {
     String query = "tenant=" + "a".repeat(257);
 
-    assertThatThrownBy(() -> RunFilter.parse(query, SETTINGS, CLOCK))
+    assertThatThrownBy(() -> RunFilter.parse(query, SETTINGS, CLOCK, Caller.anyTenant()))
         .hasMessage("tenant must be at most 256 characters, was 257");
   }
 
   @Test
   void unknownAndRepeatedParameters() {
-    assertThatThrownBy(() -> RunFilter.parse("stauts=failed", SETTINGS, CLOCK))
+    assertThatThrownBy(() -> RunFilter.parse("stauts=failed", SETTINGS, CLOCK, Caller.anyTenant()))
         .hasMessageStartingWith("unknown parameter \"stauts\"");
-    assertThatThrownBy(() -> RunFilter.parse("app=a&app=b", SETTINGS, CLOCK))
+    assertThatThrownBy(() -> RunFilter.parse("app=a&app=b", SETTINGS, CLOCK, Caller.anyTenant()))
         .hasMessage("app given more than once");
   }
 
   @Test
   void malformedPercentEncoding() {
-    assertThatThrownBy(() -> RunFilter.parse("tenant=%zz", SETTINGS, CLOCK))
+    assertThatThrownBy(() -> RunFilter.parse("tenant=%zz", SETTINGS, CLOCK, Caller.anyTenant()))
         .isInstanceOf(ApiException.class);
   }
 

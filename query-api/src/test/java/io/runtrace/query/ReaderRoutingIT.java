@@ -199,7 +199,7 @@ class ReaderRoutingIT {
       for (int i = 0; i < 9; i++) assertThat(check(service, i)).isEqualTo(good);
       String metrics = service.meterRegistry().scrape();
       assertThat(metrics).containsPattern(
-          "runtrace_auth_failures_total\\{component=\"query-api\",credential=\"clickhouse\"} [1-9]");
+          "runtrace_auth_failures_total\\{component=\"query-api\",credential=\"clickhouse\",reason=\"refused\"} [1-9]");
       assertThat(metric(metrics, "runtrace_query_reader_up", refusing)).isZero();
     } finally {
       readers.forEach(ClickHouseDatabase::close);
@@ -231,8 +231,11 @@ class ReaderRoutingIT {
   }
 
   private static RunHistoryService service(List<ClickHouseDatabase> readers, Duration maxReplicaDelay) {
+    // The load here is one tenant's: its fair-share limits are lifted so that only the readers are tested.
     return RunHistoryService.builder().readers(readers).readerCheckInterval(Duration.ofMillis(300))
-        .maxReplicaDelay(maxReplicaDelay).host("127.0.0.1").port(0).build().start();
+        .maxReplicaDelay(maxReplicaDelay).apiKeyFile(RunHistoryServiceIT.KEYS.file)
+        .tenantMaxInFlight(256).tenantRatePerSecond(100_000).tenantBurst(100_000)
+        .host("127.0.0.1").port(0).build().start();
   }
 
   /** Run {@code i} of a tenant: queued {@code i} seconds after T0; completed, failed or running by {@code i % 3}. */
@@ -289,8 +292,10 @@ class ReaderRoutingIT {
   }
 
   private static JsonNode get(RunHistoryService service, String pathAndQuery) throws Exception {
+    java.util.regex.Matcher tenant = java.util.regex.Pattern.compile("[?&]tenant=([a-z]+)").matcher(pathAndQuery);
     HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + service.port() + pathAndQuery)).timeout(Duration.ofSeconds(30)).build(),
+            URI.create("http://127.0.0.1:" + service.port() + pathAndQuery)).timeout(Duration.ofSeconds(30))
+            .header("Authorization", RunHistoryServiceIT.KEYS.bearer(tenant.find() ? tenant.group(1) : "acme")).build(),
         HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) throw new AssertionError(pathAndQuery + " answered " + response.statusCode()
         + " " + response.body());

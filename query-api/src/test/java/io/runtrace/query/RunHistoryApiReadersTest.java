@@ -1,5 +1,7 @@
 package io.runtrace.query;
 
+import io.runtrace.query.auth.Caller;
+
 import static io.runtrace.query.TestRows.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** The API over two readers: which one answers, what the answer says of it, and /health. */
 class RunHistoryApiReadersTest {
+  private static final Caller ACME = Caller.ofTenant("acme", java.util.List.of());
   private static final Instant NOW = Instant.parse("2025-01-02T03:05:00Z");
   private static RuntimeException connectionRefused;
 
@@ -62,11 +65,11 @@ class RunHistoryApiReadersTest {
     RunHistoryApi api = api();
 
     for (int i = 0; i < 4; i++) {
-      JsonNode freshness = api.listRuns("tenant=acme").get("freshness");
+      JsonNode freshness = api.listRuns(ACME, "tenant=acme").get("freshness");
       assertThat(freshness.get("replica").asText()).isEqualTo("http://reader-a:8123");
       assertThat(freshness.get("replica_delay_s").asLong()).isEqualTo(4);
     }
-    JsonNode stats = api.stats("tenant=acme");
+    JsonNode stats = api.stats(ACME, "tenant=acme");
     assertThat(stats.get("freshness").get("replica").asText()).isEqualTo("http://reader-a:8123");
     assertThat(b.sent).isEmpty();
   }
@@ -77,10 +80,10 @@ class RunHistoryApiReadersTest {
     a.failAfter = 1;
 
     for (int i = 0; i < 4; i++) {
-      ObjectNode body = api.listRuns("tenant=acme");
+      ObjectNode body = api.listRuns(ACME, "tenant=acme");
       assertThat(body.get("runs")).hasSize(1);
       assertThat(body.get("freshness").get("replica").asText()).isEqualTo("http://reader-b:8123");
-      JsonNode stats = api.stats("tenant=acme");
+      JsonNode stats = api.stats(ACME, "tenant=acme");
       assertThat(stats.get("freshness").get("replica").asText()).isEqualTo("http://reader-b:8123");
     }
     assertThat(a.sent).as("one query answered, one failed, then skipped").hasSize(2);

@@ -12,7 +12,8 @@ class RunHistoryMainReadersTest {
   @Test
   void aCommaSeparatedListOfReaders() {
     RunHistoryService service = RunHistoryMain.fromEnvironment(
-        Map.of("RUNTRACE_CLICKHOUSE_READER_URLS", "http://r1:8123, http://r2:8124")).build();
+        Map.of("RUNTRACE_CLICKHOUSE_READER_URLS", "http://r1:8123, http://r2:8124",
+            "RUNTRACE_QUERY_ALLOW_UNAUTHENTICATED", "true")).build();
 
     assertThat(service.readerUrls()).containsExactly(URI.create("http://r1:8123"), URI.create("http://r2:8124"));
   }
@@ -20,7 +21,7 @@ class RunHistoryMainReadersTest {
   @Test
   void theOneReaderVariableStillWorks() {
     RunHistoryService service = RunHistoryMain.fromEnvironment(
-        Map.of("RUNTRACE_CLICKHOUSE_READER_URL", "http://r1:8123")).build();
+        Map.of("RUNTRACE_CLICKHOUSE_READER_URL", "http://r1:8123", "RUNTRACE_QUERY_ALLOW_UNAUTHENTICATED", "true")).build();
 
     assertThat(service.readerUrls()).containsExactly(URI.create("http://r1:8123"));
   }

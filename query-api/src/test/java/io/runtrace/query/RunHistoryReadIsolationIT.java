@@ -30,7 +30,8 @@ class RunHistoryReadIsolationIT {
           RunHistoryServiceIT.span("root", "", T0 + 2 * SECOND), RunHistoryServiceIT.span("child", "root", T0 + 3 * SECOND)));
       RunHistoryServiceIT.awaitRows(reader, "run_list", 1);
       RunHistoryServiceIT.awaitRows(reader, "spans", 2);
-      try (RunHistoryService service = RunHistoryService.builder().reader(reader).host("127.0.0.1").port(0).build().start()) {
+      try (RunHistoryService service = RunHistoryService.builder().reader(reader).apiKeyFile(RunHistoryServiceIT.KEYS.file)
+          .host("127.0.0.1").port(0).build().start()) {
         assertThat(service.readerUrl()).isEqualTo(ch.readerUrl()).isNotEqualTo(ch.writerUrl());
         ch.stopWriter();
         try {

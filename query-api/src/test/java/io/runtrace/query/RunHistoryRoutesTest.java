@@ -33,33 +33,27 @@ class RunHistoryRoutesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant NOW = Instant.parse("2025-01-02T03:05:00Z");
 
-  private final List<String> queries = new CopyOnWriteArrayList<>();
-  private volatile Function<String, List<JsonNode>> answers = sql -> List.of();
-  private volatile boolean pingOk = true;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final HttpClient client = HttpClient.newHttpClient();
-  private HttpServer server;
+  private RoutesFixture fixture;
+  private List<String> queries;
+  private PrometheusMeterRegistry registry;
+  private HttpClient client;
 
   @BeforeEach
   void start() throws Exception {
-    ReadReplica fake = new RecordingReplica("runtrace", sql -> answers.apply(sql), () -> pingOk, queries);
-    QueryMetrics metrics = new QueryMetrics(registry);
-    RunHistoryApi api = new RunHistoryApi(fake, Clock.fixed(NOW, ZoneOffset.UTC), metrics,
-        RunHistoryApi.listSettings(50, 1000, Duration.ofDays(7), Duration.ofDays(31)), 3);
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(new BoundedExecutor(2, 4));
-    server.createContext("/", RunHistoryRoutes.create(api, metrics, registry::scrape));
-    server.start();
+    fixture = new RoutesFixture();
+    queries = fixture.queries;
+    registry = fixture.registry;
+    client = fixture.client;
   }
 
   @AfterEach
   void stop() {
-    server.stop(0);
+    fixture.close();
   }
 
   @Test
   void listsRunsWithFreshness() throws Exception {
-    answers = firstSliceOnly(List.of(TestRows.run("r2", "running", T0 + 10, T0 + 99),
+    fixture.answers = firstSliceOnly(List.of(TestRows.run("r2", "running", T0 + 10, T0 + 99),
         TestRows.run("r1", "completed", T0, T0 + 7)));
 
     HttpResponse<String> response = get("/v1/runs?limit=2&status=running,completed");
@@ -92,7 +86,7 @@ class RunHistoryRoutesTest {
 
   @Test
   void aFullPageGivesACursorThatTheNextPageFollows() throws Exception {
-    answers = firstSliceOnly(List.of(TestRows.run("r3", "running", T0 + 30, T0), TestRows.run("r2", "running", T0 + 20, T0),
+    fixture.answers = firstSliceOnly(List.of(TestRows.run("r3", "running", T0 + 30, T0), TestRows.run("r2", "running", T0 + 20, T0),
         TestRows.run("r1", "running", T0 + 10, T0)));
 
     JsonNode first = JSON.readTree(get("/v1/runs?limit=2&tenant=acme").body());
@@ -109,11 +103,11 @@ class RunHistoryRoutesTest {
 
   @Test
   void aBadCursorOrOneOfAnotherQueryIs400() throws Exception {
-    answers = firstSliceOnly(List.of(TestRows.run("r2", "running", T0 + 20, T0), TestRows.run("r1", "running", T0 + 10, T0)));
+    fixture.answers = firstSliceOnly(List.of(TestRows.run("r2", "running", T0 + 20, T0), TestRows.run("r1", "running", T0 + 10, T0)));
     String cursor = JSON.readTree(get("/v1/runs?limit=1&tenant=acme").body()).get("next_cursor").asText();
 
     HttpResponse<String> garbage = get("/v1/runs?cursor=not-a-cursor");
-    HttpResponse<String> other = get("/v1/runs?tenant=globex&cursor=" + cursor);
+    HttpResponse<String> other = get("/v1/runs?status=failed&cursor=" + cursor);
 
     assertThat(garbage.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(garbage.body()).get("message").asText())
@@ -136,7 +130,7 @@ class RunHistoryRoutesTest {
 
   @Test
   void statsMapTheRollupRows() throws Exception {
-    answers = sql -> {
+    fixture.answers = sql -> {
       if (sql.startsWith("SELECT app, function, status")) {
         return List.of(row("{\"app\":\"billing\",\"function\":\"charge\",\"status\":\"completed\",\"runs\":\"8\",\"refreshed\":\"" + T0 + "\"}"),
             row("{\"app\":\"billing\",\"function\":\"charge\",\"status\":\"failed\",\"runs\":\"2\",\"refreshed\":\"" + T0 + "\"}"),
@@ -216,10 +210,10 @@ class RunHistoryRoutesTest {
   }
 
   @Test
-  void sameRunIdInTwoTenantsIs409() throws Exception {
-    answers = sql -> sql.contains("run_ids")
-        ? List.of(row("{\"tenant\":\"a\",\"environment\":\"p\",\"trace_id\":\"t1\",\"created_unix_nano\":\"" + T0 + "\"}"),
-            row("{\"tenant\":\"b\",\"environment\":\"p\",\"trace_id\":\"t2\",\"created_unix_nano\":\"" + T0 + "\"}"))
+  void sameRunIdInTwoEnvironmentsOfTheTenantIs409() throws Exception {
+    fixture.answers = sql -> sql.contains("run_ids")
+        ? List.of(row("{\"tenant\":\"acme\",\"environment\":\"p\",\"trace_id\":\"t1\",\"created_unix_nano\":\"" + T0 + "\"}"),
+            row("{\"tenant\":\"acme\",\"environment\":\"q\",\"trace_id\":\"t2\",\"created_unix_nano\":\"" + T0 + "\"}"))
         : List.of(((com.fasterxml.jackson.databind.node.ObjectNode) TestRows.run("r1", "running", T0, T0))
             .put("trace_id", sql.contains("'t1'") ? "t1" : "t2"));
 
@@ -228,7 +222,7 @@ class RunHistoryRoutesTest {
 
   @Test
   void aRunWhoseIdChangedIsNotFoundUnderItsOldId() throws Exception {
-    answers = sql -> sql.contains("run_ids")
+    fixture.answers = sql -> sql.contains("run_ids")
         ? List.of(row("{\"tenant\":\"a\",\"environment\":\"p\",\"trace_id\":\"t1\",\"created_unix_nano\":\"" + T0 + "\"}"))
         : List.of(TestRows.run("r2", "running", T0, T0));
 
@@ -237,7 +231,7 @@ class RunHistoryRoutesTest {
 
   @Test
   void traceNestsSpansAndReportsTruncation() throws Exception {
-    answers = sql -> sql.contains("run_ids")
+    fixture.answers = sql -> sql.contains("run_ids")
         ? List.of(row("{\"tenant\":\"acme\",\"environment\":\"prod\",\"trace_id\":\"trace-r1\",\"created_unix_nano\":\"" + T0 + "\"}"))
         : sql.contains("run_list")
         ? List.of(TestRows.run("r1", "completed", T0, T0 + 1))
@@ -260,7 +254,7 @@ class RunHistoryRoutesTest {
 
   @Test
   void clickHouseFailureIs503WithoutStackTrace() throws Exception {
-    answers = sql -> {
+    fixture.answers = sql -> {
       throw new IllegalStateException("Code: 159, e.displayText() = DB::Exception: Timeout exceeded");
     };
 
@@ -277,7 +271,7 @@ class RunHistoryRoutesTest {
   void unknownPathWrongMethodAndHealth() throws Exception {
     assertThat(get("/v2/runs").statusCode()).isEqualTo(404);
     assertThat(get("/v1/runs/a/b/c").statusCode()).isEqualTo(404);
-    HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/v1/runs"))
+    HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/v1/runs")).header("Authorization", fixture.keys.bearer("acme"))
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
     assertThat(post.headers().firstValue("Allow")).hasValue("GET");
@@ -285,7 +279,7 @@ class RunHistoryRoutesTest {
 
     assertThat(get("/health").body())
         .isEqualTo("{\"status\":\"ok\",\"readers\":[{\"reader\":\"reader\",\"up\":true,\"delay_s\":0}]}");
-    pingOk = false;
+    fixture.pingOk = false;
     HttpResponse<String> down = get("/health");
     assertThat(down.statusCode()).isEqualTo(503);
     assertThat(JSON.readTree(down.body()).get("status").asText()).isEqualTo("unavailable");
@@ -309,7 +303,7 @@ class RunHistoryRoutesTest {
   @Test
   void fullQueueAnswers503InsteadOfDroppingTheConnection() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    answers = sql -> {
+    fixture.answers = sql -> {
       try {
         release.await();
       } catch (InterruptedException e) {
@@ -320,7 +314,8 @@ class RunHistoryRoutesTest {
     // 2 workers + 4 queued fill the pool; the rest must be told at once to come back.
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      inFlight.add(client.sendAsync(HttpRequest.newBuilder(uri("/v1/runs")).build(), HttpResponse.BodyHandlers.ofString()));
+      inFlight.add(client.sendAsync(HttpRequest.newBuilder(uri("/v1/runs")).header("Authorization", fixture.keys.bearer("acme"))
+          .build(), HttpResponse.BodyHandlers.ofString()));
     }
     HttpResponse<String> rejected;
     try {
@@ -342,10 +337,10 @@ class RunHistoryRoutesTest {
   }
 
   private HttpResponse<String> get(String pathAndQuery) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
+    return fixture.get(pathAndQuery);
   }
 
   private URI uri(String pathAndQuery) {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + pathAndQuery);
+    return fixture.uri(pathAndQuery);
   }
 }

@@ -19,5 +19,11 @@ class RunHistoryServiceBuilderTest {
     assertThatThrownBy(() -> RunHistoryService.builder().queueCapacity(0)).hasMessage("queueCapacity must be 1..100000, was 0");
     assertThatThrownBy(() -> RunHistoryService.builder().maxSpansPerTrace(0))
         .hasMessage("maxSpansPerTrace must be 1..1000000, was 0");
+    assertThatThrownBy(() -> RunHistoryService.builder().tenantMaxInFlight(0)).hasMessage("tenantMaxInFlight must be 1..256, was 0");
+    assertThatThrownBy(() -> RunHistoryService.builder().tenantRatePerSecond(0))
+        .hasMessage("tenantRatePerSecond must be 0.01..100000, was 0.0");
+    assertThatThrownBy(() -> RunHistoryService.builder().tenantBurst(0)).hasMessage("tenantBurst must be 1..100000, was 0");
+    assertThatThrownBy(() -> RunHistoryService.builder().apiKeyReloadInterval(java.time.Duration.ZERO))
+        .hasMessage("apiKeyReloadInterval must be 10 ms..1 hour, was PT0S");
   }
 }

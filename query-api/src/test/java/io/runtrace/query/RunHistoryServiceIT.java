@@ -43,6 +43,8 @@ class RunHistoryServiceIT {
   private static ClickHouseDatabase reader;
   private static RunHistoryService service;
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
+  /** A key per tenant of these tests; a request uses the key of its {@code tenant} parameter, else acme's. */
+  static final TestKeys KEYS = TestKeys.forTenants("acme", "other", "pager", "lag");
 
   @BeforeParameterizedClassInvocation
   static void setUp(ClickHouseEngine engine, LocalStack stack) throws Exception {
@@ -76,7 +78,7 @@ class RunHistoryServiceIT {
     awaitRows(reader, "spans", 7);
     awaitRows(reader, "run_stats", 5);
 
-    service = RunHistoryService.builder().reader(reader).host("127.0.0.1").port(0).build().start();
+    service = RunHistoryService.builder().reader(reader).apiKeyFile(KEYS.file).host("127.0.0.1").port(0).build().start();
   }
 
   @AfterParameterizedClassInvocation
@@ -98,12 +100,14 @@ class RunHistoryServiceIT {
 
   @Test
   void listsNewestFirstWithLimit() throws Exception {
-    // Bounded by the window: the paging test adds runs of another tenant, up to now.
-    JsonNode all = getJson("/v1/runs?limit=2&to=" + Rows.iso(java.time.Instant.ofEpochSecond(0, T0 + 10 * SECOND)), 200);
+    // The key's tenant, with or without the parameter; another tenant's key sees its own runs only.
+    JsonNode byKey = getJson("/v1/runs?limit=2", 200);
     JsonNode acme = getJson("/v1/runs?tenant=acme&limit=2", 200);
+    JsonNode other = getJson("/v1/runs?tenant=other&limit=50", 200);
 
-    assertThat(runIds(all.get("runs"))).containsExactly("run-d", "run-c");
+    assertThat(runIds(byKey.get("runs"))).containsExactly("run-c", "run-b");
     assertThat(runIds(acme.get("runs"))).containsExactly("run-c", "run-b");
+    assertThat(runIds(other.get("runs"))).containsExactly("run-d");
     assertThat(acme.get("freshness").get("latest_update").asText()).isEqualTo(Rows.isoOrNull(T0 + 9 * SECOND));
   }
 
@@ -255,8 +259,10 @@ class RunHistoryServiceIT {
   }
 
   static JsonNode getJson(RunHistoryService service, String pathAndQuery, int expectedStatus) throws Exception {
+    java.util.regex.Matcher tenant = java.util.regex.Pattern.compile("[?&]tenant=([a-z]+)").matcher(pathAndQuery);
     HttpResponse<String> response = CLIENT.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + pathAndQuery)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + pathAndQuery))
+            .header("Authorization", KEYS.bearer(tenant.find() ? tenant.group(1) : "acme")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
     return JSON.readTree(response.body());

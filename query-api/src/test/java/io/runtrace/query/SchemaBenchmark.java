@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.clickhouse.ClickHouseDialect;
 import io.runtrace.clickhouse.ClickHouseDialect.Feature;
+import io.runtrace.query.auth.Caller;
 import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.LocalStack;
 import io.runtrace.schema.SchemaMigrator;
@@ -89,13 +90,14 @@ public final class SchemaBenchmark {
       }
       Clock clock = Clock.fixed(Instant.ofEpochSecond(RunHistoryLoad.END_NANOS / 1_000_000_000L), ZoneOffset.UTC);
       RunFilter.RunListSettings settings = RunHistoryApi.listSettings(50, 1000, Duration.ofDays(7), Duration.ofDays(31));
-      RunFilter page = RunFilter.parse("tenant=tenant-3&environment=production", settings, clock);
-      RunFilter failed = RunFilter.parse("tenant=tenant-3&environment=production&status=failed", settings, clock);
+      RunFilter page = RunFilter.parse("tenant=tenant-3&environment=production", settings, clock, Caller.ofTenant("tenant-3", List.of()));
+      RunFilter failed = RunFilter.parse("tenant=tenant-3&environment=production&status=failed", settings, clock,
+          Caller.ofTenant("tenant-3", List.of()));
       RunPager pager = new RunPager(new SelectRunPage(db));
       SelectRunById byId = new SelectRunById(db);
       JsonNode key = ch.query(RunHistoryLoad.runKeySql(RUNS / 2)).get(0);
       String keysSql = byId.keys(Rows.text(key, "run_id"), Optional.of(Rows.text(key, "tenant")),
-          Optional.of(Rows.text(key, "environment")));
+          List.of(Rows.text(key, "environment")));
       JsonNode k = ch.query(keysSql).get(0);
       String runSql = byId.run(Rows.text(k, "tenant"), Rows.text(k, "environment"), Rows.longValue(k, "created_unix_nano"),
           Rows.text(k, "trace_id"));

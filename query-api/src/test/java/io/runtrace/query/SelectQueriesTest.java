@@ -15,7 +15,7 @@ class SelectQueriesTest {
   private static final TimeWindow WEEK = new TimeWindow(1_795_392_000L * S, 1_795_996_800L * S);
 
   static RunFilter filter(Optional<String> tenant) {
-    return new RunFilter(tenant, Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+    return new RunFilter(tenant, List.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
         WEEK, Optional.empty(), 50);
   }
 
@@ -41,7 +41,7 @@ class SelectQueriesTest {
 
   @Test
   void aPageEscapesEveryFilter() {
-    RunFilter f = new RunFilter(Optional.of(EVIL), Optional.of(EVIL), List.of("failed", "timed_out"),
+    RunFilter f = new RunFilter(Optional.of(EVIL), List.of(EVIL), List.of("failed", "timed_out"),
         Optional.of(EVIL), Optional.of("back\\slash"), Optional.of(true), WEEK, Optional.empty(), 3);
     String sql = new SelectRunPage("runtrace").sql(f, 0, S, null, 3);
 
@@ -55,10 +55,12 @@ class SelectQueriesTest {
   void aRunByIdGoesThroughItsKeys() {
     SelectRunById q = new SelectRunById("qa_1");
 
-    assertThat(q.keys("run-1", Optional.empty(), Optional.empty())).isEqualTo(
+    assertThat(q.keys("run-1", Optional.empty(), List.of())).isEqualTo(
         "SELECT tenant, environment, trace_id, created_unix_nano FROM qa_1.run_ids FINAL WHERE run_id = 'run-1' LIMIT 10");
-    assertThat(q.keys("run-1", Optional.of(EVIL), Optional.of("prod")))
+    assertThat(q.keys("run-1", Optional.of(EVIL), List.of("prod")))
         .contains("WHERE tenant = " + EVIL_LITERAL + " AND run_id = 'run-1' AND environment = 'prod'");
+    assertThat(q.keys("run-1", Optional.of("acme"), List.of("prod", EVIL)))
+        .contains("WHERE tenant = 'acme' AND run_id = 'run-1' AND environment IN ('prod', " + EVIL_LITERAL + ")");
     assertThat(q.run("acme", "prod", 1_795_996_800_123L * 1_000_000L, "t1")).isEqualTo("SELECT " + RunJson.COLUMNS
         + " FROM qa_1.run_list FINAL WHERE tenant = 'acme' AND environment = 'prod'"
         + " AND created_time = toDateTime(1795996800) AND created_unix_nano = 1795996800123000000"
@@ -78,7 +80,7 @@ class SelectQueriesTest {
 
   @Test
   void statsReadTheRollupOnly() {
-    StatsRequest r = new StatsRequest(Optional.of("acme"), Optional.empty(), Optional.of(EVIL), Optional.empty(),
+    StatsRequest r = new StatsRequest(Optional.of("acme"), List.of(), Optional.of(EVIL), Optional.empty(),
         1_795_910_400L, 1_795_996_800L, 3600);
     SelectRunStats q = new SelectRunStats("runtrace");
 

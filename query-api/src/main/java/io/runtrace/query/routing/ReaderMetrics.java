@@ -17,8 +17,9 @@ final class ReaderMetrics {
   ReaderMetrics(MeterRegistry registry, Iterable<ReaderState> readers) {
     this.registry = registry;
     this.authFailures = Counter.builder("runtrace.auth.failures")
-        .description("Credentials refused at run time")
-        .tags("component", "query-api", "credential", "clickhouse")
+        .description("Credentials refused, by component and credential")
+        // One set of tag keys per name in a registry: the API key series carry a reason too.
+        .tags("component", "query-api", "credential", "clickhouse", "reason", "refused")
         .register(registry);
     for (ReaderState r : readers) {
       Gauge.builder("runtrace.query.reader.up", r, s -> s.up() ? 1 : 0)
