@@ -4,7 +4,9 @@ import io.runtrace.clickhouse.ClickHouseDatabase;
 import io.runtrace.ingest.OtlpHttpReceiver;
 import io.runtrace.localstack.ClickHouseDeployment;
 import io.runtrace.localstack.LocalStack;
+import io.runtrace.localstack.StackCredentials;
 import io.runtrace.query.RunHistoryService;
+import io.runtrace.query.RunHistoryServiceBuilder;
 import io.runtrace.schema.SchemaMigrator;
 import io.runtrace.stream.StreamProcessor;
 import java.nio.file.Path;
@@ -12,8 +14,10 @@ import java.nio.file.Path;
 /**
  * The three services wired to a running local stack and one of its ClickHouse engines: schema
  * migrated on writer and reader (replicated on 18.16; one server, plain tables on 26.7), the
- * stream processor writing to the writer, the OTLP receiver, and the query API reading from the
- * reader, with the API keys of {@code apiKeyFile}. Used by the demo and by the end-to-end test.
+ * stream processor writing to the writer as the {@code writer} user, the OTLP receiver, and the
+ * query API reading from the reader as the read-only {@code reader} user, with the API keys of
+ * {@code apiKeyFile}. {@link #writer} and {@link #reader} are administrator connections (user
+ * {@code default}) for migrations and checks. Used by the demo and by the end-to-end test.
  */
 final class LocalPipeline implements AutoCloseable {
   final LocalStack stack;
@@ -21,6 +25,8 @@ final class LocalPipeline implements AutoCloseable {
   final Topics topics;
   final ClickHouseDatabase writer;
   final ClickHouseDatabase reader;
+  private final ClickHouseDatabase sinkWriter;
+  private final ClickHouseDatabase apiReader;
   final StreamProcessor processor;
   final OtlpHttpReceiver receiver;
   final RunHistoryService api;
@@ -49,12 +55,19 @@ final class LocalPipeline implements AutoCloseable {
         .topics(topics.spans, topics.enriched, topics.runs, topics.deadLetter)
         .partitions(3).retentionBytesPerPartition(256L << 20)
         .build().migrate();
+    // The services as they run in production: the sink as the writer user, the API as the read-only reader.
+    this.sinkWriter = ClickHouseDatabase.builder().url(clickHouse.writerUrl()).database(database)
+        .user(StackCredentials.CLICKHOUSE_WRITER_USER).password(StackCredentials.CLICKHOUSE_WRITER_PASSWORD).build();
+    this.apiReader = ClickHouseDatabase.builder().url(clickHouse.readerUrl()).database(database)
+        .user(StackCredentials.CLICKHOUSE_READER_USER).password(StackCredentials.CLICKHOUSE_READER_PASSWORD)
+        .maxExecutionTime(java.time.Duration.ofSeconds(10)).socketTimeout(java.time.Duration.ofSeconds(15))
+        .maxResultRows(RunHistoryServiceBuilder.DEFAULT_MAX_SPANS_PER_TRACE + 1L).build();
     this.processor = StreamProcessor.builder()
         .bootstrapServers(stack.kafkaBootstrapServers())
         .applicationId("runtrace-" + database)
         .stateDir(stateDir)
         .topics(topics.spans, topics.enriched, topics.runs, topics.deadLetter)
-        .clickHouseWriter(writer)
+        .clickHouseWriter(sinkWriter)
         .build().start();
     this.receiver = OtlpHttpReceiver.builder()
         .bootstrapServers(stack.kafkaBootstrapServers())
@@ -62,7 +75,7 @@ final class LocalPipeline implements AutoCloseable {
         .host("127.0.0.1")
         .port(receiverPort)
         .build().start();
-    this.api = RunHistoryService.builder().reader(reader).apiKeyFile(apiKeyFile).host("127.0.0.1").port(apiPort)
+    this.api = RunHistoryService.builder().reader(apiReader).apiKeyFile(apiKeyFile).host("127.0.0.1").port(apiPort)
         .build().start();
   }
 
@@ -79,6 +92,8 @@ final class LocalPipeline implements AutoCloseable {
     api.close();
     receiver.close();
     processor.close();
+    sinkWriter.close();
+    apiReader.close();
     writer.close();
     reader.close();
   }

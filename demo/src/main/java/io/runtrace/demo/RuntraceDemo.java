@@ -88,7 +88,8 @@ public final class RuntraceDemo {
     keys.forEach((tenant, k) -> System.out.println("API key for tenant " + tenant + ": " + k));
     System.out.println("(in " + keyFile + "; more with bin/runtrace-keys create --tenant <tenant>)");
     System.out.println("\nTry:\n  " + example + "\nwhich just returned:\n  " + body);
-    System.out.println("\nA run's span tree: curl -s " + pipeline.apiAddress() + "/v1/runs/<run_id>/trace");
+    System.out.println("\nA run's span tree: curl -s -H 'Authorization: Bearer " + key + "' "
+        + pipeline.apiAddress() + "/v1/runs/<run_id>/trace");
     System.out.println("Demo traffic: a new run every " + periodMs + " ms. Ctrl-C stops everything.");
     stopped.await();
   }
