@@ -76,6 +76,7 @@ public final class RunHistoryService implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/", RunHistoryRoutes.create(api, metrics, registry::scrape, keys, limits));
     server.start();
+    ReaderUserCheck.start(readers, settings.meterRegistry);
     LOG.log(Level.INFO, "run history API on {0}:{1,number,#} reading {2}", settings.host, port(), router.readerNames());
     if (keys == null) LOG.log(Level.WARNING, "run history API serves without API keys: every caller may read every tenant");
     return this;

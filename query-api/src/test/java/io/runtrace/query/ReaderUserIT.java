@@ -75,4 +75,26 @@ class ReaderUserIT {
           e -> assertThat(e.authenticationFailed()).as("code " + e.serverCode()).isTrue());
     }
   }
+
+  @Test
+  void theServiceShowsWhetherItsUserMayWrite() throws Exception {
+    try (RunHistoryService readOnly = RunHistoryService.builder().reader(apiUser).allowUnauthenticated(true)
+            .host("127.0.0.1").port(0).build().start();
+        ClickHouseDatabase adminReader = RunHistoryServiceIT.connect(ch.readerUrl(), db);
+        RunHistoryService writing = RunHistoryService.builder().reader(adminReader).allowUnauthenticated(true)
+            .host("127.0.0.1").port(0).build().start()) {
+      assertThat(awaitWritable(readOnly)).isEqualTo(0.0);
+      assertThat(awaitWritable(writing)).isEqualTo(1.0);
+    }
+  }
+
+  private static double awaitWritable(RunHistoryService service) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    double value = Double.NaN;
+    while (Double.isNaN(value) && System.nanoTime() < until) {
+      Thread.sleep(50);
+      value = service.meterRegistry().get("runtrace.query.reader.writable").gauge().value();
+    }
+    return value;
+  }
 }
