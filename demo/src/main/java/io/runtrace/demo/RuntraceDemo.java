@@ -3,18 +3,21 @@ package io.runtrace.demo;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.runtrace.ingest.KafkaSpanExporter;
 import io.runtrace.localstack.ClickHouseEngine;
+import io.runtrace.localstack.LocalPrometheus;
 import io.runtrace.localstack.LocalStack;
 import io.runtrace.query.auth.ApiKeyFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,8 +28,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the whole pipeline locally with demo traffic: the local stack, the schema, the three
- * services, and runs emitted through the OpenTelemetry SDK on both ingest paths (our Kafka
- * exporter, and the SDK's OTLP/HTTP exporter into our receiver). Ctrl-C stops everything.
+ * services, Prometheus scraping them with the alert rules loaded, and runs emitted through the
+ * OpenTelemetry SDK on every ingest path (our Kafka exporter, and the SDK's OTLP/HTTP and
+ * OTLP/gRPC exporters into our receivers). Ctrl-C stops everything.
  * {@code RUNTRACE_CLICKHOUSE_ENGINE}: {@code 18.16} (default, a writer and a reader replica) or
  * {@code 26.7} (one server that is writer and reader). Writes a new key file,
  * {@code .runtrace/api-keys.json}, with one API key per demo tenant, and prints the keys.
@@ -37,6 +41,11 @@ public final class RuntraceDemo {
   public static void main(String[] args) throws Exception {
     int apiPort = intProperty("runtrace.demo.apiPort", 8080);
     int otlpPort = intProperty("runtrace.demo.otlpPort", 4318);
+    int otlpGrpcPort = intProperty("runtrace.demo.otlpGrpcPort", 4317);
+    int processorPort = intProperty("runtrace.demo.processorPort", 9464);
+    int prometheusPort = intProperty("runtrace.demo.prometheusPort", 9090);
+    Path rulesFile = Path.of(System.getProperty("runtrace.demo.rulesFile", "dashboards/alerts/runtrace.rules.yaml"))
+        .toAbsolutePath();
     long periodMs = intProperty("runtrace.demo.runPeriodMs", 250);
     Path work = Path.of(System.getProperty("runtrace.demo.workDir", ".runtrace")).toAbsolutePath();
     ClickHouseEngine engine = ClickHouseEngine.parse(
@@ -57,12 +66,30 @@ public final class RuntraceDemo {
       keys.put(tenant, ApiKeyFiles.create(keyFile, tenant, List.of(), Clock.systemUTC()).key());
     }
     LocalPipeline pipeline = new LocalPipeline(stack, stack.clickHouse(engine), "runtrace",
-        LocalPipeline.Topics.withSuffix(""), otlpPort, apiPort, work.resolve("streams"), keyFile);
+        LocalPipeline.Topics.withSuffix(""), new LocalPipeline.Options(otlpPort, otlpGrpcPort, apiPort, processorPort),
+        work.resolve("streams"), keyFile);
+    LocalPrometheus.Builder prometheusBuilder = LocalPrometheus.builder().workDir(stack.workDir()).port(prometheusPort);
+    pipeline.scrapeTargets().forEach((job, target) -> prometheusBuilder.scrapeJob(job, target));
+    if (Files.isRegularFile(rulesFile)) {
+      prometheusBuilder.ruleFiles(List.of(rulesFile));
+    } else {
+      System.err.println("runtrace: no alert rules at " + rulesFile + "; Prometheus starts without them");
+    }
+    LocalPrometheus prometheus;
+    try {
+      prometheus = prometheusBuilder.build().start();
+    } catch (RuntimeException e) {
+      pipeline.close();
+      throw e;
+    }
     SdkTracerProvider viaKafka = tracerProvider(KafkaSpanExporter.builder()
         .bootstrapServers(stack.kafkaBootstrapServers()).topic(pipeline.topics.spans()).build(), "executor");
     SdkTracerProvider viaOtlp = tracerProvider(OtlpHttpSpanExporter.builder()
         .setEndpoint(pipeline.otlpAddress()).build(), "event-api");
-    List<Tracer> tracers = List.of(viaKafka.get("runtrace-demo"), viaOtlp.get("runtrace-demo"));
+    SdkTracerProvider viaGrpc = tracerProvider(OtlpGrpcSpanExporter.builder()
+        .setEndpoint(pipeline.otlpGrpcAddress()).build(), "scheduler");
+    List<Tracer> tracers = List.of(viaKafka.get("runtrace-demo"), viaOtlp.get("runtrace-demo"),
+        viaGrpc.get("runtrace-demo"));
     DemoTraffic traffic = new DemoTraffic(tracers, System.nanoTime()).start(periodMs);
 
     CountDownLatch stopped = new CountDownLatch(1);
@@ -70,6 +97,8 @@ public final class RuntraceDemo {
       traffic.close();
       viaKafka.shutdown();
       viaOtlp.shutdown();
+      viaGrpc.shutdown();
+      prometheus.close();
       pipeline.close();
       stack.close();
       stopped.countDown();
@@ -81,9 +110,12 @@ public final class RuntraceDemo {
     System.out.printf("%nruntrace is up after %.1f s.%n", (System.nanoTime() - started) / 1e9);
     System.out.println("  query API (reader replica):  " + pipeline.apiAddress());
     System.out.println("  OTLP/HTTP receiver:          " + pipeline.otlpAddress());
+    System.out.println("  OTLP/gRPC receiver:          " + pipeline.otlpGrpcTarget());
     System.out.println("  Kafka:                       " + stack.kafkaBootstrapServers());
     System.out.println("  ClickHouse writer / reader:  " + pipeline.clickHouse.writerUrl() + " / "
         + pipeline.clickHouse.readerUrl());
+    System.out.println("  Prometheus:                  " + prometheus.url());
+    System.out.println("  stream processor /metrics:   http://127.0.0.1:" + pipeline.processor.httpPort() + "/metrics");
     System.out.println();
     keys.forEach((tenant, k) -> System.out.println("API key for tenant " + tenant + ": " + k));
     System.out.println("(in " + keyFile + "; more with bin/runtrace-keys create --tenant <tenant>)");
