@@ -13,6 +13,7 @@ import io.runtrace.localstack.ClickHouseEngine;
 import io.runtrace.localstack.LocalPrometheus;
 import io.runtrace.localstack.LocalStack;
 import io.runtrace.query.auth.ApiKeyFiles;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,10 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 /**
  * Runs the whole pipeline locally with demo traffic: the local stack, the schema, the three
@@ -65,6 +68,8 @@ public final class RuntraceDemo {
     for (String tenant : DemoTraffic.TENANTS) {
       keys.put(tenant, ApiKeyFiles.create(keyFile, tenant, List.of(), Clock.systemUTC()).key());
     }
+    // The stream processor's state of an earlier run belongs to topics the wiped stack no longer has.
+    deleteRecursively(work.resolve("streams"));
     LocalPipeline pipeline = new LocalPipeline(stack, stack.clickHouse(engine), "runtrace",
         LocalPipeline.Topics.withSuffix(""), new LocalPipeline.Options(otlpPort, otlpGrpcPort, apiPort, processorPort),
         work.resolve("streams"), keyFile);
@@ -148,6 +153,13 @@ public final class RuntraceDemo {
       Thread.sleep(500);
     }
     return "(no runs yet after " + timeout.toSeconds() + " s; last answer: " + last + ")";
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
   }
 
   private static int intProperty(String name, int defaultValue) {

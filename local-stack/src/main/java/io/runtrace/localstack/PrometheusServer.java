@@ -82,13 +82,13 @@ final class PrometheusServer {
 
   /** The scrape configuration; every job scrapes {@code /metrics} of its targets. */
   static String config(Duration scrapeInterval, Map<String, List<String>> jobs, List<Path> ruleFiles) {
-    String interval = scrapeInterval.toMillis() + "ms";
+    String interval = duration(scrapeInterval.toMillis());
     StringBuilder yaml = new StringBuilder()
         .append("global:\n")
         .append("  scrape_interval: ").append(interval).append('\n')
         .append("  evaluation_interval: ").append(interval).append('\n')
         // A scrape must end before the next one starts.
-        .append("  scrape_timeout: ").append(Math.min(scrapeInterval.toMillis(), 10_000)).append("ms\n");
+        .append("  scrape_timeout: ").append(duration(Math.min(scrapeInterval.toMillis(), 10_000))).append('\n');
     yaml.append("rule_files:").append(ruleFiles.isEmpty() ? " []\n" : "\n");
     for (Path file : ruleFiles) yaml.append("  - ").append(quoted(file.toAbsolutePath().toString())).append('\n');
     yaml.append("scrape_configs:").append(jobs.isEmpty() ? " []\n" : "\n");
@@ -101,6 +101,11 @@ final class PrometheusServer {
       yaml.append("]\n");
     });
     return yaml.toString();
+  }
+
+  /** Prometheus' duration syntax: whole seconds as {@code 15s}, otherwise milliseconds. */
+  private static String duration(long millis) {
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
 
   private static String quoted(String value) {

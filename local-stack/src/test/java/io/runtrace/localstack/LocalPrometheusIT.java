@@ -64,7 +64,7 @@ class LocalPrometheusIT {
       assertThat(awaitQuery(prometheus, "up{job=\"span-ingest\"}", "\"job\":\"span-ingest\"")).contains("\"1\"]");
       assertThat(awaitQuery(prometheus, "runtrace_it:widgets:sum", "\"42\"")).contains("runtrace_it:widgets:sum");
       assertThat(get(prometheus.url() + "/api/v1/rules").body()).contains("\"name\":\"runtrace-it\"");
-      assertThat(Files.readString(workDir.resolve("prometheus/prometheus.yml"))).contains("scrape_interval: 1000ms");
+      assertThat(Files.readString(workDir.resolve("prometheus/prometheus.yml"))).contains("scrape_interval: 1s");
       assertThat(workDir.resolve("prometheus/data")).isDirectory();
     }
   }

@@ -52,9 +52,9 @@ class LocalPrometheusTest {
     jobs.put("query-api", List.of("127.0.0.1:8080", "localhost:8081"));
     assertThat(PrometheusServer.config(Duration.ofSeconds(1), jobs, List.of(Path.of("/d/it's.yaml")))).isEqualTo("""
         global:
-          scrape_interval: 1000ms
-          evaluation_interval: 1000ms
-          scrape_timeout: 1000ms
+          scrape_interval: 1s
+          evaluation_interval: 1s
+          scrape_timeout: 1s
         rule_files:
           - '/d/it''s.yaml'
         scrape_configs:
@@ -68,6 +68,8 @@ class LocalPrometheusTest {
               - targets: ['127.0.0.1:8080', 'localhost:8081']
         """);
     assertThat(PrometheusServer.config(Duration.ofSeconds(15), Map.of(), List.of()))
-        .contains("scrape_interval: 15000ms", "scrape_timeout: 10000ms", "rule_files: []", "scrape_configs: []");
+        .contains("scrape_interval: 15s", "scrape_timeout: 10s", "rule_files: []", "scrape_configs: []");
+    assertThat(PrometheusServer.config(Duration.ofMillis(500), Map.of(), List.of()))
+        .contains("scrape_interval: 500ms", "scrape_timeout: 500ms");
   }
 }
