@@ -19,9 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
- * The routing of the service: one handler that maps paths to {@link RunHistoryApi}, turns
+ * The routing of the service: one handler that maps paths to {@link RunHistoryApi} (and
+ * {@code /api/…} to its {@link JaegerApi}, whose errors take Jaeger's shape), turns
  * failures into JSON errors (never a stack trace) and records every request's route, status and
- * time. Every {@code /v1} request needs an API key (unless the service runs unauthenticated)
+ * time. Every {@code /v1} and {@code /api} request needs an API key (unless the service runs unauthenticated)
  * and a slot of its tenant's fair share, both checked before any ClickHouse work;
  * {@code /health} and {@code /metrics} stay open for probes and scrapers.
  * {@link RunHistoryService} and the tests both serve {@link #create}.
