@@ -37,7 +37,10 @@ class RunHistoryServiceTest {
       assertThat(runs.body()).isEqualTo("{\"error\":\"unavailable\",\"message\":\"the run history store did not answer; retry later\"}");
       assertThat(get(service, "/metrics", null).body())
           .contains("runtrace_query_clickhouse_errors_total{query=\"select_run_page\"} 1.0")
-          .contains("runtrace_query_clickhouse_errors_total{query=\"select_trace_spans\"} 0.0");
+          .contains("runtrace_query_clickhouse_errors_total{query=\"select_trace_spans\"} 0.0")
+          // Buckets, so that a dashboard can take a p99 over many instances with histogram_quantile.
+          .contains("runtrace_query_http_requests_seconds_bucket{route=\"/v1/runs\",status=\"503\",le=\"0.005\"}")
+          .contains("runtrace_query_http_requests_seconds_bucket{route=\"/v1/runs\",status=\"503\",le=\"10.0\"} 1");
     } finally {
       reader.close();
     }

@@ -60,6 +60,10 @@ final class ClickHouseRetention implements AutoCloseable {
       Gauge.builder("runtrace.clickhouse.table.bytes", value, AtomicLong::get).tag("table", p.table())
           .description("Bytes on disk of the table's active parts on the writer; -1 until measured")
           .baseUnit("bytes").register(registry);
+      // The budget beside the size, so an alert or a panel can divide one by the other.
+      Gauge.builder("runtrace.clickhouse.table.retention.bytes", () -> p.maxBytes() == Long.MAX_VALUE ? -1 : p.maxBytes())
+          .tag("table", p.table()).description("The table's byte budget on the writer; -1 when it has none")
+          .baseUnit("bytes").register(registry);
     }
   }
 

@@ -161,6 +161,7 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
         if (rebalance.generation() != generation) return;
       }
       batch.add(new TopicPartition(r.topic(), r.partition()), r.offset(), rows, keys);
+      if (!rows.isEmpty()) batch.recordTime(r.timestamp());
     }
   }
 
@@ -211,7 +212,7 @@ final class ClickHouseSink implements Runnable, AutoCloseable {
       if (healthy.getAndSet(false) && !refused) LOG.log(Level.WARNING, "insert into " + b.table + " failed; retrying", e);
       return false;
     }
-    metrics.inserted(tag, b.rows(), System.nanoTime() - start);
+    metrics.inserted(tag, b.rows(), b.bytes(), System.nanoTime() - start);
     b.markInserted();
     if (!b.hours.isEmpty()) runsWritten.accept(b.hours);
     return true;

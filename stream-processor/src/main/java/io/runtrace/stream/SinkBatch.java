@@ -35,6 +35,7 @@ final class SinkBatch {
   private int records;
   private volatile long bytes;
   private long startedMs = -1;
+  private volatile long oldestRecordMs;
 
   SinkBatch(SinkSettings settings, LongSupplier clockMs) {
     this.settings = settings;
@@ -110,6 +111,19 @@ final class SinkBatch {
       rows = rows + 1;
       bytes = bytes + row.length + 1;
     }
+  }
+
+  /**
+   * Notes the Kafka timestamp (unix ms) of a record whose rows were just added, for
+   * {@link #oldestRecordMs()}; records with no timestamp (negative) are ignored.
+   */
+  void recordTime(long timestampMs) {
+    if (timestampMs > 0 && (oldestRecordMs == 0 || timestampMs < oldestRecordMs)) oldestRecordMs = timestampMs;
+  }
+
+  /** The oldest Kafka timestamp (unix ms) among the records waiting in this batch, or 0 when none wait. */
+  long oldestRecordMs() {
+    return oldestRecordMs;
   }
 
   /** Adds one row; a null row (tombstone) only moves the partition's offset. */
@@ -189,5 +203,6 @@ final class SinkBatch {
     records = 0;
     bytes = 0;
     startedMs = -1;
+    oldestRecordMs = 0;
   }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SinkMetrics {
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> rows = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> bytes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> inserts = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> failures = new ConcurrentHashMap<>();
   final Timer insertLatency;
@@ -21,6 +22,10 @@ final class SinkMetrics {
   final AtomicInteger paused = new AtomicInteger();
 
   SinkMetrics(MeterRegistry registry, SinkBatch batch) {
+    this(registry, batch, System::currentTimeMillis);
+  }
+
+  SinkMetrics(MeterRegistry registry, SinkBatch batch, java.util.function.LongSupplier clockMs) {
     this.registry = registry;
     insertLatency = Timer.builder("runtrace.sink.insert.latency").publishPercentiles(0.5, 0.99)
         .description("Time for one ClickHouse insert (one table, one partition)").register(registry);
@@ -34,12 +39,22 @@ final class SinkMetrics {
         .description("Rows waiting for the next insert").register(registry);
     Gauge.builder("runtrace.sink.buffered.bytes", batch, SinkBatch::bytes)
         .description("Bytes of JSONEachRow waiting for the next insert").baseUnit("bytes").register(registry);
+    // Age of what the read model lacks: rows read from Kafka but not yet in ClickHouse. It grows
+    // while inserts fail or a backlog drains, and is near the batch delay when all is well.
+    Gauge.builder("runtrace.sink.freshness", batch, b -> freshnessSeconds(b.oldestRecordMs(), clockMs.getAsLong()))
+        .description("Seconds since the Kafka timestamp of the oldest record the sink read but has not written yet; 0 when none waits")
+        .baseUnit("seconds").register(registry);
     Gauge.builder("runtrace.sink.paused", paused, AtomicInteger::get)
         .description("1 while consumption is paused because ClickHouse refuses inserts").register(registry);
   }
 
-  void inserted(String table, int rowCount, long nanos) {
+  static double freshnessSeconds(long oldestRecordMs, long nowMs) {
+    return oldestRecordMs == 0 ? 0 : Math.max(0, nowMs - oldestRecordMs) / 1000.0;
+  }
+
+  void inserted(String table, int rowCount, long byteCount, long nanos) {
     insertLatency.record(nanos, TimeUnit.NANOSECONDS);
+    counter(bytes, "runtrace.sink.bytes", table, "Bytes of JSONEachRow ClickHouse accepted").increment(byteCount);
     counter(inserts, "runtrace.sink.inserts", table, "Inserts ClickHouse accepted").increment();
     counter(rows, "runtrace.sink.rows", table, "Rows ClickHouse accepted").increment(rowCount);
   }

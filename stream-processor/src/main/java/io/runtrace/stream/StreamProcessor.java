@@ -42,6 +42,7 @@ public final class StreamProcessor implements AutoCloseable {
   private final Thread sinkThread;
   private final KafkaStreamsMetrics streamsMetrics;
   private final SinkLagMonitor lagMonitor;
+  private final KafkaTopicBytes topicBytes;
   private final ClickHouseRetention retention;
   private final RunStatsRefresher stats;
 
@@ -78,6 +79,8 @@ public final class StreamProcessor implements AutoCloseable {
     this.stats = new RunStatsRefresher(b.writer, Clock.systemUTC(), registry);
     this.sink = new ClickHouseSink(sinkSettings, b.writer, registry, stats::markDirty, auth);
     this.lagMonitor = new SinkLagMonitor(sinkSettings, registry, auth);
+    this.topicBytes = new KafkaTopicBytes(sinkSettings,
+        List.of(b.spansTopic, b.enrichedTopic, b.runsTopic, b.deadLetterTopic), b.consumerLagRefresh, registry, auth);
     this.retention = new ClickHouseRetention(b.writer, List.of(
         new ClickHouseRetention.Policy("spans", b.spansMaxAge, b.spansMaxBytes),
         new ClickHouseRetention.Policy("run_list", b.runsMaxAge, b.runsMaxBytes),
@@ -184,6 +187,7 @@ public final class StreamProcessor implements AutoCloseable {
     if (http != null) http.close();
     retention.close();
     lagMonitor.close();
+    topicBytes.close();
     stats.close();
     sink.close();
     // Leaving the group hands this instance's partitions to the others at once, not after the
@@ -360,7 +364,7 @@ public final class StreamProcessor implements AutoCloseable {
       return this;
     }
 
-    /** How often the sink's consumer lag gauge is measured. Default 10 s. */
+    /** How often the sink's consumer lag and the topics' sizes against retention.bytes are measured. Default 10 s. */
     public Builder consumerLagRefresh(Duration every) {
       this.consumerLagRefresh = positive(every, "consumerLagRefresh");
       return this;

@@ -34,6 +34,8 @@ class ClickHouseRetentionIT {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
       Map<String, List<String>> byAge = retention(f, Long.MAX_VALUE, registry).runOnce();
+      assertThat(registry.get("runtrace.clickhouse.table.retention.bytes").tag("table", "spans").gauge().value())
+          .as("no byte budget").isEqualTo(-1);
       assertThat(byAge.get("spans")).containsExactly("20260202", "20260203");
       assertThat(partitions(f)).containsExactly("20260313", "20260314", "20260315");
       assertThat(registry.get("runtrace.retention.dropped.partitions").tag("reason", "age").counter().count())
@@ -45,6 +47,8 @@ class ClickHouseRetentionIT {
       assertThat(partitions(f)).containsExactly("20260314", "20260315");
       assertThat(registry.get("runtrace.clickhouse.table.bytes").tag("table", "spans").gauge().value())
           .isEqualTo((double) bytesOnDisk(f));
+      assertThat(registry.get("runtrace.clickhouse.table.retention.bytes").tag("table", "spans").gauge().value())
+          .isEqualTo((double) (total - 1));
 
       Map<String, List<String>> tiny = retention(f, 1, registry).runOnce();
       assertThat(tiny.get("spans")).as("the newest day is never dropped").containsExactly("20260314");

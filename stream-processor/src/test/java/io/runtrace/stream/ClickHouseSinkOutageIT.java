@@ -53,6 +53,7 @@ class ClickHouseSinkOutageIT {
       double maxBytes = 0;
       boolean sawPaused = false;
       double maxLag = 0;
+      double maxFreshness = 0;
       long outageEnd = System.currentTimeMillis() + 20_000;
       while (System.currentTimeMillis() < outageEnd) {
         maxRows = Math.max(maxRows, registry.get("runtrace.sink.buffered.rows").gauge().value());
@@ -60,6 +61,7 @@ class ClickHouseSinkOutageIT {
         sawPaused |= registry.get("runtrace.sink.paused").gauge().value() == 1;
         maxLag = Math.max(maxLag, registry.get("runtrace.sink.consumer.lag.records").tag("topic", f.enriched)
             .gauge().value());
+        maxFreshness = Math.max(maxFreshness, registry.get("runtrace.sink.freshness").gauge().value());
         Thread.sleep(20);
       }
       assertThat(p.healthy()).as("unhealthy while ClickHouse refuses").isFalse();
@@ -73,9 +75,22 @@ class ClickHouseSinkOutageIT {
       assertThat(maxLag).as("lag grows during the outage").isGreaterThan(MAX_ROWS);
       assertThat(registry.get("runtrace.sink.insert.failures").counters().stream().mapToDouble(c -> c.count()).sum())
           .isPositive();
+      // The batch waiting since the writer stopped is about as old as the outage (20 s).
+      assertThat(maxFreshness).as("freshness grows while rows wait for ClickHouse").isGreaterThan(15);
       f.assertExactlyOnceOnReader(Duration.ofMinutes(4));
       SinkFixture.await(() -> registry.get("runtrace.sink.paused").gauge().value() == 0 && p.healthy(),
           Duration.ofMinutes(1), "the sink resumed and reports healthy");
+      SinkFixture.await(() -> registry.get("runtrace.sink.freshness").gauge().value() < 5,
+          Duration.ofMinutes(1), "freshness is back within seconds once the backlog is written");
+      assertThat(registry.get("runtrace.sink.bytes").tag("table", "run_list").counter().count())
+          .as("bytes inserted are counted").isGreaterThan(sent.get() * 100.0);
+      // SinkFixture creates the topics with retention.bytes 256 MiB per partition.
+      SinkFixture.await(() -> registry.get("runtrace.kafka.topic.max.partition.bytes").tag("topic", f.enriched)
+          .gauge().value() > 0, Duration.ofSeconds(30), "the enriched topic's size is measured");
+      assertThat(registry.get("runtrace.kafka.topic.retention.bytes").tag("topic", f.enriched).gauge().value())
+          .isEqualTo(256.0 * 1024 * 1024);
+      assertThat(registry.get("runtrace.kafka.topic.max.partition.bytes").tag("topic", f.enriched).gauge().value())
+          .as("no larger than the whole topic's worth of runs").isLessThan(256.0 * 1024 * 1024);
     }
   }
 

@@ -31,6 +31,28 @@ class SinkBatchTest {
   }
 
   @Test
+  void freshnessIsTheAgeOfTheOldestWaitingRecordAndZeroOnceWritten() {
+    SinkBatch b = batch(100, 1 << 20, 8);
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    new SinkMetrics(registry, b, clock::get);
+    java.util.function.DoubleSupplier freshness = () -> registry.get("runtrace.sink.freshness").gauge().value();
+    assertThat(freshness.getAsDouble()).as("nothing waits").isZero();
+    clock.set(60_000);
+    b.add(spans0, 0, span(T0));
+    b.recordTime(50_000);
+    b.add(spans0, 1, span(T0));
+    b.recordTime(40_000);
+    b.recordTime(-1);
+    b.add(spans0, 2, span(T0));
+    b.recordTime(55_000);
+    assertThat(freshness.getAsDouble()).as("oldest record 40 s, read at 60 s").isEqualTo(20.0);
+    clock.set(61_500);
+    assertThat(freshness.getAsDouble()).isEqualTo(21.5);
+    b.clear();
+    assertThat(freshness.getAsDouble()).as("written and committed").isZero();
+  }
+
+  @Test
   void partitionDayIsReadFromTheRowsTimestampField() {
     PartitionDay day = new PartitionDay("start_unix_nano", ZoneOffset.UTC);
     assertThat(day.of(span(T0))).isEqualTo(20251122);
