@@ -20,7 +20,8 @@ final class QueryMetrics {
 
   /** The queries the API runs, as tagged on the ClickHouse meters. */
   static final String[] QUERIES = {"select_run_page", "select_run_keys", "select_run_by_key", "select_trace_spans",
-      "select_stats"};
+      "select_stats", "jaeger_services", "jaeger_operations", "jaeger_candidates", "jaeger_matches", "jaeger_spans",
+      "jaeger_trace"};
 
   /** The buckets of {@code runtrace_query_http_requests_seconds_bucket}, 5 ms to 10 s. */
   static final Duration[] LATENCY_BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtrace.query.auth.Caller;
+import io.runtrace.query.jaeger.JaegerApi;
 import io.runtrace.query.routing.ReaderHealth;
 import io.runtrace.query.routing.ReaderRouter;
 import io.runtrace.query.routing.ServingReader;
@@ -36,6 +37,7 @@ final class RunHistoryApi {
   private final SelectRunById selectRunById;
   private final SelectTraceSpans selectTraceSpans;
   private final SelectRunStats selectRunStats;
+  private final JaegerApi jaeger;
 
   /** Over one replica, checked on each {@code /health} (tests and tools). */
   RunHistoryApi(ReadReplica reader, Clock clock, QueryMetrics metrics, RunFilter.RunListSettings list,
@@ -55,6 +57,12 @@ final class RunHistoryApi {
     this.selectRunById = new SelectRunById(readers.database());
     this.selectTraceSpans = new SelectTraceSpans(readers.database());
     this.selectRunStats = new SelectRunStats(readers.database());
+    this.jaeger = new JaegerApi(readers, clock, list.maxWindow(), maxSpansPerTrace, metrics::query);
+  }
+
+  /** The Jaeger query API over the same readers, clock and limits. */
+  JaegerApi jaeger() {
+    return jaeger;
   }
 
   /** {@code GET /v1/runs}: a page, newest first, with {@code next_cursor} and {@code has_more}. */

@@ -10,6 +10,8 @@ import io.runtrace.query.auth.ApiKeys;
 import io.runtrace.query.auth.Caller;
 import io.runtrace.query.auth.TenantLimits;
 import io.runtrace.query.auth.Throttled;
+import io.runtrace.query.jaeger.JaegerApi;
+import io.runtrace.query.jaeger.JaegerException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
@@ -17,9 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
- * The routing of the service: one handler that maps paths to {@link RunHistoryApi}, turns
+ * The routing of the service: one handler that maps paths to {@link RunHistoryApi} (and
+ * {@code /api/…} to its {@link JaegerApi}, whose errors take Jaeger's shape), turns
  * failures into JSON errors (never a stack trace) and records every request's route, status and
- * time. Every {@code /v1} request needs an API key (unless the service runs unauthenticated)
+ * time. Every {@code /v1} and {@code /api} request needs an API key (unless the service runs unauthenticated)
  * and a slot of its tenant's fair share, both checked before any ClickHouse work;
  * {@code /health} and {@code /metrics} stay open for probes and scrapers.
  * {@link RunHistoryService} and the tests both serve {@link #create}.
@@ -29,6 +32,7 @@ final class RunHistoryRoutes implements HttpHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String RUNS = "/v1/runs";
   private static final String STATS = "/v1/stats";
+  private static final String JAEGER = "/api/";
   /** Seconds a client is asked to wait after a 503. */
   static final String RETRY_AFTER_SECONDS = "1";
 
@@ -59,6 +63,8 @@ final class RunHistoryRoutes implements HttpHandler {
     String route = "unmatched";
     int status = 500;
     Caller caller = null;
+    // Errors on the Jaeger paths take Jaeger's shape, which Grafana's data source reads.
+    boolean jaeger = false;
     try {
       if (BoundedExecutor.overflowing()) {
         metrics.rejected();
@@ -66,10 +72,14 @@ final class RunHistoryRoutes implements HttpHandler {
         throw new ApiException(503, "overloaded", "too many requests in flight; retry later");
       }
       String path = exchange.getRequestURI().getRawPath();
+      jaeger = path.startsWith(JAEGER);
       String query = exchange.getRequestURI().getRawQuery();
       String runId = null;
       if (path.equals("/health") || path.equals("/metrics") || path.equals(RUNS) || path.equals(STATS)) {
         route = path;
+      } else if (path.startsWith(JAEGER)) {
+        String jaegerRoute = JaegerApi.route(path);
+        if (jaegerRoute != null) route = jaegerRoute;
       } else if (path.startsWith(RUNS + "/")) {
         String rest = path.substring(RUNS.length() + 1);
         if (rest.endsWith("/trace") && rest.indexOf('/') == rest.length() - "/trace".length()) {
@@ -94,7 +104,9 @@ final class RunHistoryRoutes implements HttpHandler {
         caller = keys == null ? Caller.anyTenant()
             : keys.authenticate(exchange.getRequestHeaders().getFirst("Authorization"), remote(exchange));
         try (TenantLimits.Permit slot = limits.acquire(caller)) {
-          status = switch (route) {
+          status = jaeger
+              ? sendJson(exchange, 200, api.jaeger().answer(route, path, caller, query))
+              : switch (route) {
             case RUNS -> sendJson(exchange, 200, api.listRuns(caller, query));
             case STATS -> sendJson(exchange, 200, api.stats(caller, query));
             case RUNS + "/{runId}" -> sendJson(exchange, 200, api.getRun(caller, runId, query));
@@ -105,16 +117,18 @@ final class RunHistoryRoutes implements HttpHandler {
     } catch (ApiKeyRejected e) {
       exchange.getResponseHeaders().set("WWW-Authenticate",
           "Bearer realm=\"runtrace\"" + (e.presented() ? ", error=\"invalid_token\"" : ""));
-      status = sendError(exchange, 401, "unauthorized", e.getMessage());
+      status = sendError(exchange, jaeger, 401, "unauthorized", e.getMessage());
     } catch (Throttled e) {
       exchange.getResponseHeaders().set("Retry-After", Long.toString(e.retryAfterSeconds()));
-      status = sendError(exchange, 429, "too_many_requests", e.getMessage());
+      status = sendError(exchange, jaeger, 429, "too_many_requests", e.getMessage());
     } catch (ApiException e) {
       if (e.status() == 403 && keys != null && caller != null) keys.forbidden(caller, remote(exchange));
-      status = sendError(exchange, e.status(), e.code(), e.getMessage());
+      status = sendError(exchange, jaeger, e.status(), e.code(), e.getMessage());
+    } catch (JaegerException e) {
+      status = sendError(exchange, jaeger, e.status(), e.status() == 404 ? "not_found" : "bad_request", e.getMessage());
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "request " + exchange.getRequestURI() + " failed", e);
-      status = sendError(exchange, 500, "internal", "the request failed; see the service log");
+      status = sendError(exchange, jaeger, 500, "internal", "the request failed; see the service log");
     } finally {
       metrics.request(route, status, System.nanoTime() - start);
       exchange.close();
@@ -139,9 +153,11 @@ final class RunHistoryRoutes implements HttpHandler {
     return address == null || address.getAddress() == null ? "unknown" : address.getAddress().getHostAddress();
   }
 
-  private static int sendError(HttpExchange exchange, int status, String code, String message) {
+  /** The service's error JSON; on the Jaeger routes ({@code /api/…}) Jaeger's, which Grafana reads. */
+  private static int sendError(HttpExchange exchange, boolean jaeger, int status, String code, String message) {
     if (status == 503) exchange.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
-    ObjectNode body = JsonNodeFactory.instance.objectNode().put("error", code).put("message", message);
+    ObjectNode body = jaeger ? JaegerApi.errorBody(status, message)
+        : JsonNodeFactory.instance.objectNode().put("error", code).put("message", message);
     try {
       return sendJson(exchange, status, body);
     } catch (IOException e) {
