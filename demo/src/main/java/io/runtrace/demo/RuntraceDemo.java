@@ -127,6 +127,12 @@ public final class RuntraceDemo {
     System.out.println("\nTry:\n  " + example + "\nwhich just returned:\n  " + body);
     System.out.println("\nA run's span tree: curl -s -H 'Authorization: Bearer " + key + "' "
         + pipeline.apiAddress() + "/v1/runs/<run_id>/trace");
+    System.out.println("Traces for Grafana's Jaeger data source: curl -s -H 'Authorization: Bearer " + key + "' '"
+        + pipeline.apiAddress() + "/api/traces?service=executor&limit=1'");
+    Path grafanaEnv = GrafanaEnv.write(work.resolve("grafana.env"), pipeline.clickHouse.readerUrl(), key,
+        Path.of("dashboards"));
+    System.out.println("Grafana: provision it from dashboards/provisioning with the settings in " + grafanaEnv
+        + " (dashboards/README.md)");
     System.out.println("Demo traffic: a new run every " + periodMs + " ms. Ctrl-C stops everything.");
     stopped.await();
   }

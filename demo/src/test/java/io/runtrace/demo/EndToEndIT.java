@@ -171,6 +171,8 @@ class EndToEndIT {
     assertThat(names(retry.get("children"))).containsExactly("POST /charges");
     assertThat(runSpan.get("children").get(1).get("status_code").asText()).isEqualTo("error");
 
+    assertJaegerServesTheTrace(completed.get("trace_id").asText(), t0);
+
     JsonNode failedBody = awaitJson("/v1/runs/" + failedRun, r -> "failed".equals(
         (r.has("run") ? r.get("run") : r).path("status").asText()));
     JsonNode failed = failedBody.has("run") ? failedBody.get("run") : failedBody;
@@ -180,6 +182,45 @@ class EndToEndIT {
         && ids(l).contains(failedRun));
     List<String> ids = ids(list);
     assertThat(ids.indexOf(failedRun)).as("newest first").isLessThan(ids.indexOf(completedRun));
+  }
+
+  /** The Jaeger query API that Grafana's trace view reads gives the same trace, in microseconds. */
+  private static void assertJaegerServesTheTrace(String traceId, Instant t0) throws Exception {
+    long t0Micros = t0.getEpochSecond() * 1_000_000L + t0.getNano() / 1_000;
+    JsonNode byId = awaitJson("/api/traces/" + traceId, t -> count(t.path("data").path(0).path("spans")) == 5);
+    JsonNode trace = byId.get("data").get(0);
+    assertThat(trace.get("traceID").asText()).isEqualTo(traceId);
+    JsonNode runSpan = null;
+    JsonNode call = null;
+    JsonNode retry = null;
+    for (JsonNode span : trace.get("spans")) {
+      switch (span.get("operationName").asText()) {
+        case "run charge-card" -> runSpan = span;
+        case "POST /charges" -> call = span;
+        default -> { }
+      }
+    }
+    assertThat(runSpan).isNotNull();
+    assertThat(call).isNotNull();
+    assertThat(runSpan.get("startTime").asLong()).isEqualTo(t0Micros + 100_000);
+    assertThat(runSpan.get("duration").asLong()).isEqualTo(500_000);
+    assertThat(runSpan.get("references")).isEmpty();
+    String parent = call.get("references").get(0).get("spanID").asText();
+    assertThat(call.get("references").get(0).get("refType").asText()).isEqualTo("CHILD_OF");
+    for (JsonNode span : trace.get("spans")) if (span.get("spanID").asText().equals(parent)) retry = span;
+    assertThat(retry).as("the call's parent is in the trace").isNotNull();
+    assertThat(retry.get("operationName").asText()).isEqualTo("step reserve");
+    assertThat(trace.get("processes").get(runSpan.get("processID").asText()).get("serviceName").asText())
+        .isEqualTo("executor");
+
+    assertThat(awaitJson("/api/services", l -> l.get("data").toString().contains("\"executor\"")).get("data")
+        .toString()).contains("\"executor\"");
+    String search = "/api/traces?service=executor&operation=" + "run%20charge-card" + "&limit=100&start="
+        + (t0Micros - 60_000_000L) + "&end=" + (t0Micros + 60_000_000L);
+    JsonNode found = awaitJson(search, l -> l.get("data").toString().contains(traceId));
+    List<String> traceIds = new ArrayList<>();
+    found.get("data").forEach(t -> traceIds.add(t.get("traceID").asText()));
+    assertThat(traceIds).containsOnlyOnce(traceId);
   }
 
   /** A run with a queued marker, a step that fails once and succeeds on retry, and a nested call. */

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The sink's meters, in Prometheus as {@code runtrace_sink_*}. */
 final class SinkMetrics {
+  /** The tables the sink writes, as tagged on its meters. */
+  static final java.util.List<String> TABLES = java.util.List.of("spans", "run_list", "run_ids");
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> rows = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> bytes = new ConcurrentHashMap<>();
@@ -44,6 +46,8 @@ final class SinkMetrics {
     Gauge.builder("runtrace.sink.freshness", batch, b -> freshnessSeconds(b.oldestRecordMs(), clockMs.getAsLong()))
         .description("Seconds since the Kafka timestamp of the oldest record the sink read but has not written yet; 0 when none waits")
         .baseUnit("seconds").register(registry);
+    // At zero from the start, so that a panel or an alert on failures has a series before the first one.
+    for (String table : TABLES) failed(table, false);
     Gauge.builder("runtrace.sink.paused", paused, AtomicInteger::get)
         .description("1 while consumption is paused because ClickHouse refuses inserts").register(registry);
   }
@@ -60,7 +64,12 @@ final class SinkMetrics {
   }
 
   void failed(String table) {
-    counter(failures, "runtrace.sink.insert.failures", table, "Inserts that failed and will be retried").increment();
+    failed(table, true);
+  }
+
+  private void failed(String table, boolean count) {
+    Counter c = counter(failures, "runtrace.sink.insert.failures", table, "Inserts that failed and will be retried");
+    if (count) c.increment();
   }
 
   private Counter counter(ConcurrentHashMap<String, Counter> cache, String name, String table, String description) {

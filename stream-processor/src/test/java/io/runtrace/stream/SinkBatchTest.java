@@ -53,6 +53,17 @@ class SinkBatchTest {
   }
 
   @Test
+  void insertFailuresOfEveryTableAreAtZeroBeforeTheFirst() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    SinkMetrics metrics = new SinkMetrics(registry, batch(100, 1 << 20, 8));
+    for (String table : java.util.List.of("spans", "run_list", "run_ids")) {
+      assertThat(registry.get("runtrace.sink.insert.failures").tag("table", table).counter().count()).isZero();
+    }
+    metrics.failed("run_list");
+    assertThat(registry.get("runtrace.sink.insert.failures").tag("table", "run_list").counter().count()).isEqualTo(1);
+  }
+
+  @Test
   void partitionDayIsReadFromTheRowsTimestampField() {
     PartitionDay day = new PartitionDay("start_unix_nano", ZoneOffset.UTC);
     assertThat(day.of(span(T0))).isEqualTo(20251122);
