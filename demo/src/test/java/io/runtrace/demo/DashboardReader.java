@@ -47,7 +47,14 @@ final class DashboardReader {
 
   /** Runs the expanded query; a ClickHouse error fails the calling test with the query and the server's answer. */
   Result query(String where, String sql) {
-    String query = params.entrySet().stream()
+    return query(where, sql, Map.of());
+  }
+
+  /** As {@link #query(String, String)}, with {@code extra} settings (e.g. a query id to find it in the query log). */
+  Result query(String where, String sql, Map<String, String> extra) {
+    Map<String, String> all = new LinkedHashMap<>(params);
+    all.putAll(extra);
+    String query = all.entrySet().stream()
         .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));
     HttpResponse<String> response;
