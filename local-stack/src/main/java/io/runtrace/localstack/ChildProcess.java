@@ -135,6 +135,20 @@ final class ChildProcess {
     deletePidFile();
   }
 
+  /**
+   * Waits until {@code ready} while the process lives; on a timeout or failure, stops it at once
+   * and throws with the last lines of its logs.
+   */
+  void awaitReady(Deadline deadline, String what, java.util.function.BooleanSupplier ready) {
+    try {
+      deadline.await(what, ready, this::isAlive);
+    } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+      String tails = tails();
+      stop(Duration.ZERO);
+      throw new IllegalStateException(e.getMessage() + tails, e);
+    }
+  }
+
   /** The last lines of the server log and of the console file, for error messages. */
   String tails() {
     return tailSection(logFile) + tailSection(consoleFile);

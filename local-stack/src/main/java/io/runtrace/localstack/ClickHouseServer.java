@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -83,15 +82,8 @@ final class ClickHouseServer {
    * line; stops the server on failure.
    */
   void awaitReady(Deadline deadline) {
-    try {
-      deadline.await(name + " on " + url,
-          () -> "Ok.".equals(get("/ping")) && "1".equals(get("/?query=SELECT%201")) && printedReadyLine(),
-          process::isAlive);
-    } catch (TimeoutException | RuntimeException e) {
-      String tails = process.tails();
-      process.stop(Duration.ZERO);
-      throw new IllegalStateException(e.getMessage() + tails, e);
-    }
+    process.awaitReady(deadline, name + " on " + url,
+        () -> "Ok.".equals(get("/ping")) && "1".equals(get("/?query=SELECT%201")) && printedReadyLine());
   }
 
   void stop() {

@@ -279,7 +279,6 @@ public final class LocalStack implements AutoCloseable {
       return this;
     }
 
-    /** Name on PATH (also looked up in /usr/sbin, /usr/bin) or path. Default {@code clickhouse-server}. */
     /** Reader replicas of the 18.16 engine, 1..3 (the first on {@link #clickHouseReaderHttpPort}). Default 1. */
     public Builder clickHouseReaders(int readers) {
       if (readers < 1 || readers > 3) throw new IllegalArgumentException("clickHouseReaders must be 1..3, was " + readers);
@@ -287,6 +286,7 @@ public final class LocalStack implements AutoCloseable {
       return this;
     }
 
+    /** Name on PATH (also looked up in /usr/sbin, /usr/bin) or path. Default {@code clickhouse-server}. */
     public Builder clickHouseServerBinary(String binary) {
       this.clickHouseServerBinary = binary;
       return this;

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Debian's {@code prometheus} as a child process: a generated {@code prometheus.yml}, its TSDB and
@@ -54,13 +53,7 @@ final class PrometheusServer {
 
   void start(Deadline deadline) {
     process.start();
-    try {
-      deadline.await("Prometheus on " + url(), this::ready, process::isAlive);
-    } catch (TimeoutException | RuntimeException e) {
-      String tails = process.tails();
-      process.stop(Duration.ZERO);
-      throw new IllegalStateException(e.getMessage() + tails, e);
-    }
+    process.awaitReady(deadline, "Prometheus on " + url(), this::ready);
   }
 
   void stop() {

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
 
 /** A standalone ZooKeeper in a child JVM, for replicated ClickHouse tables. */
 final class ZooKeeperServer {
@@ -36,13 +35,7 @@ final class ZooKeeperServer {
   }
 
   void awaitReady(Deadline deadline) {
-    try {
-      deadline.await("ZooKeeper on " + connectString(), this::serving, process::isAlive);
-    } catch (TimeoutException | RuntimeException e) {
-      String tails = process.tails();
-      process.stop(Duration.ZERO);
-      throw new IllegalStateException(e.getMessage() + tails, e);
-    }
+    process.awaitReady(deadline, "ZooKeeper on " + connectString(), this::serving);
   }
 
   void stop() {
